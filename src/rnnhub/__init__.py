@@ -1,0 +1,14 @@
+"""rnnhub: vanilla RNN, GRU and LSTM as Hugging Face transformers models.
+
+Importing rnnhub registers its configs and models with transformers' Auto classes, so stock
+``AutoModelForSequenceClassification.from_pretrained(folder)`` (and friends) load rnnhub folders.
+"""
+
+from .auto import register_auto_classes
+from .models import *  # noqa: F403
+from .models import __all__ as _model_names
+
+register_auto_classes()
+
+__version__ = "0.1.0"
+__all__ = [*_model_names, "register_auto_classes", "__version__"]

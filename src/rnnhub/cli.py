@@ -1,0 +1,35 @@
+"""The `rnnhub` command line. Each subcommand is one library call; modules register their own subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rnnhub", description="Recurrent networks as Hugging Face models.")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+
+    from rnnhub import hub
+
+    hub.add_cli(subparsers)
+
+    from rnnhub.data import cli as data_cli
+
+    data_cli.add_cli(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, FileNotFoundError, OSError) as error:
+        print(f"rnnhub {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
