@@ -35,7 +35,9 @@ class AdditiveAttention(nn.Module):
 
     def forward(self, query, memory, memory_mask=None):
         keys = self.memory_proj(memory)  # (batch, slots, attention)
-        hidden = torch.tanh(self.query_proj(query)[:, :, None, :] + keys[:, None, :, :])  # (batch, steps, slots, att)
+        hidden = torch.tanh(
+            self.query_proj(query)[:, :, None, :] + keys[:, None, :, :]
+        )  # (batch, steps, slots, att)
         weights = _masked_softmax(self.score(hidden).squeeze(-1), memory_mask)
         return weights @ memory, weights
 

@@ -64,7 +64,9 @@ class _RecurrentFields:
                 "sigmoid/tanh. Leave nonlinearity='tanh' for them."
             )
         if self.pad_token_id is not None and not 0 <= self.pad_token_id < self.vocab_size:
-            raise ValueError(f"pad_token_id={self.pad_token_id} is outside the vocabulary (size {self.vocab_size}).")
+            raise ValueError(
+                f"pad_token_id={self.pad_token_id} is outside the vocabulary (size {self.vocab_size})."
+            )
 
     @property
     def num_directions(self) -> int:

@@ -45,7 +45,9 @@ class AttentionDecoder(nn.Module):
             nonlinearity=config.nonlinearity,
         )
         # The bridge: memory summary -> initial (h, c) of every decoder layer.
-        self.init_state = nn.Linear(memory_size, self.rnn.num_state_tensors * self.num_layers * self.hidden_size)
+        self.init_state = nn.Linear(
+            memory_size, self.rnn.num_state_tensors * self.num_layers * self.hidden_size
+        )
         if self.attention_type == "bahdanau":
             self.attention = AdditiveAttention(self.hidden_size, memory_size, config.attention_size)
             pre_output_size = self.hidden_size + memory_size + embedding_size

@@ -97,7 +97,9 @@ def _check_weights_folder(path: str | os.PathLike) -> None:
             "because unpickling can run arbitrary code. Convert a checkpoint you trust with "
             "`model.save_pretrained(folder)` (which writes model.safetensors)."
         )
-    raise ValueError(f"{path} has no model.safetensors; is it a model folder? It contains: {', '.join(sorted(files))}")
+    raise ValueError(
+        f"{path} has no model.safetensors; is it a model folder? It contains: {', '.join(sorted(files))}"
+    )
 
 
 class RnnHubPreTrainedModel(PreTrainedModel):
@@ -116,8 +118,8 @@ class RnnHubPreTrainedModel(PreTrainedModel):
             return super().from_pretrained(pretrained_model_name_or_path, *args, **kwargs)
         except Exception as error:  # safetensors raises its own error types for damaged files
             message = str(error)
-            damaged = ("header", "incomplete", "invalid", "deserializ", "safetensor", "metadata", "too large", "eof")
-            if type(error).__name__ == "SafetensorError" or any(word in message.lower() for word in damaged):
+            damaged = ("header", "incomplete", "invalid", "deserializ", "safetensor", "too large", "eof")
+            if type(error).__name__ == "SafetensorError" or any(w in message.lower() for w in damaged):
                 raise ValueError(
                     f"Could not read the weights in {pretrained_model_name_or_path}: the safetensors file is "
                     f"truncated or corrupt ({type(error).__name__}: {message}). Download or save it again."
@@ -214,7 +216,9 @@ class RecurrentGenerationMixin(GenerationMixin):
             inputs.update(input_ids=input_ids, attention_mask=attention_mask)
         return inputs
 
-    def _update_model_kwargs_for_generation(self, outputs, model_kwargs, is_encoder_decoder=False, num_new_tokens=1):
+    def _update_model_kwargs_for_generation(
+        self, outputs, model_kwargs, is_encoder_decoder=False, num_new_tokens=1
+    ):
         model_kwargs = super()._update_model_kwargs_for_generation(
             outputs, model_kwargs, is_encoder_decoder=is_encoder_decoder, num_new_tokens=num_new_tokens
         )
@@ -232,7 +236,9 @@ class RnnHubModel(RnnHubPreTrainedModel):
 
     def __init__(self, config: RnnHubConfig):
         super().__init__(config)
-        self.embeddings = nn.Embedding(config.vocab_size, config.embedding_size, padding_idx=config.pad_token_id)
+        self.embeddings = nn.Embedding(
+            config.vocab_size, config.embedding_size, padding_idx=config.pad_token_id
+        )
         self.embedding_dropout = nn.Dropout(config.embedding_dropout)
         self.recurrent = RecurrentLayer(
             config.cell_type,
@@ -270,7 +276,9 @@ class RnnHubModel(RnnHubPreTrainedModel):
         if inputs_embeds is None:
             if input_ids.dim() != 2:
                 raise ValueError(f"input_ids must be (batch, length), got shape {tuple(input_ids.shape)}.")
-            if input_ids.numel() and (int(input_ids.min()) < 0 or int(input_ids.max()) >= self.config.vocab_size):
+            if input_ids.numel() and (
+                int(input_ids.min()) < 0 or int(input_ids.max()) >= self.config.vocab_size
+            ):
                 raise ValueError(
                     f"input_ids must lie in [0, {self.config.vocab_size}); got values in "
                     f"[{int(input_ids.min())}, {int(input_ids.max())}]. Is the tokenizer the model's own?"
@@ -328,7 +336,9 @@ class RnnHubForSequenceClassification(RnnHubPreTrainedModel):
         if self.config.pooling == "last":
             top = final_hidden[-self.config.num_directions :]  # (directions, batch, hidden) of the top layer
             return torch.cat(list(top), dim=-1)
-        mask = torch.ones(outputs.shape[:2], device=outputs.device) if attention_mask is None else attention_mask
+        mask = (
+            torch.ones(outputs.shape[:2], device=outputs.device) if attention_mask is None else attention_mask
+        )
         mask = mask.to(outputs.dtype)[..., None]
         if self.config.pooling == "mean":
             return (outputs * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
@@ -396,7 +406,9 @@ class RnnHubForCausalLM(RecurrentGenerationMixin, RnnHubPreTrainedModel):
         self.dropout = nn.Dropout(config.dropout)
         # Tied embeddings need the state mapped back to the embedding width first.
         tie = config.tie_word_embeddings and config.embedding_size != config.hidden_size
-        self.output_projection = nn.Linear(config.hidden_size, config.embedding_size, bias=False) if tie else None
+        self.output_projection = (
+            nn.Linear(config.hidden_size, config.embedding_size, bias=False) if tie else None
+        )
         head_in = config.embedding_size if config.tie_word_embeddings else config.hidden_size
         self.lm_head = nn.Linear(head_in, config.vocab_size, bias=False)
         self.post_init()
@@ -472,7 +484,9 @@ class RnnHubTextEncoder(nn.Module):
     def __init__(self, config: RnnHubSeq2SeqConfig):
         super().__init__()
         self.config = config
-        self.embeddings = nn.Embedding(config.vocab_size, config.embedding_size, padding_idx=config.pad_token_id)
+        self.embeddings = nn.Embedding(
+            config.vocab_size, config.embedding_size, padding_idx=config.pad_token_id
+        )
         self.embedding_dropout = nn.Dropout(config.embedding_dropout)
         self.recurrent = RecurrentLayer(
             config.cell_type,
@@ -494,9 +508,13 @@ class RnnHubTextEncoder(nn.Module):
         **kwargs,
     ) -> RnnHubEncoderOutput:
         if input_ids.dim() != 2 or input_ids.shape[1] == 0:
-            raise ValueError(f"input_ids must be (batch, length) with length >= 1, got {tuple(input_ids.shape)}.")
+            raise ValueError(
+                f"input_ids must be (batch, length) with length >= 1, got {tuple(input_ids.shape)}."
+            )
         if int(input_ids.min()) < 0 or int(input_ids.max()) >= self.config.vocab_size:
-            raise ValueError(f"input_ids must lie in [0, {self.config.vocab_size}). Is the tokenizer the model's own?")
+            raise ValueError(
+                f"input_ids must lie in [0, {self.config.vocab_size}). Is the tokenizer the model's own?"
+            )
         run = self.recurrent(
             self.embedding_dropout(self.embeddings(input_ids)),
             attention_mask=attention_mask,
@@ -573,7 +591,9 @@ class _EncoderDecoderBase(RecurrentGenerationMixin, RnnHubPreTrainedModel):
         )
         loss = None
         if labels is not None:
-            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100)
+            loss = F.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100
+            )
         use_cache = self.config.use_cache if use_cache is None else use_cache
         new_cache = None
         if use_cache:
@@ -679,7 +699,8 @@ class RnnHubForImageCaptioning(_EncoderDecoderBase):
         **kwargs,
     ) -> RnnHubSeq2SeqLMOutput:
         cache = _cache_argument(cache, kwargs)
-        kwargs.pop("attention_mask", None)  # every grid cell is real; generate() may pass a mask for pixel inputs
+        # Every grid cell is real; generate() may still pass a mask built for the pixel inputs.
+        kwargs.pop("attention_mask", None)
         if encoder_outputs is None:
             if pixel_values is None:
                 raise ValueError("Pass pixel_values (from the model's image processor) or encoder_outputs.")

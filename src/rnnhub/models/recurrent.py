@@ -106,7 +106,14 @@ def lstm_step(x_proj, state: State, w_hh, b_hh, nonlinearity: str = "tanh"):
     i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
     c_new = f * c + i * g
     h_new = o * torch.tanh(c_new)
-    return (h_new, c_new), {"input": i, "forget": f, "candidate": g, "output": o, "cell": c_new, "hidden": h_new}
+    return (h_new, c_new), {
+        "input": i,
+        "forget": f,
+        "candidate": g,
+        "output": o,
+        "cell": c_new,
+        "hidden": h_new,
+    }
 
 
 CELL_STEPS = {"rnn": rnn_step, "gru": gru_step, "lstm": lstm_step}
@@ -142,7 +149,9 @@ class RecurrentLayer(nn.Module):
     ):
         super().__init__()
         if cell_type not in _TORCH_MODULES:
-            raise ValueError(f"cell_type={cell_type!r} is not supported; choose one of {', '.join(_TORCH_MODULES)}.")
+            raise ValueError(
+                f"cell_type={cell_type!r} is not supported; choose one of {', '.join(_TORCH_MODULES)}."
+            )
         self.cell_type = cell_type
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -165,10 +174,14 @@ class RecurrentLayer(nn.Module):
     def num_state_tensors(self) -> int:
         return 2 if self.cell_type == "lstm" else 1
 
-    def weights(self, layer: int, direction: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    def weights(
+        self, layer: int, direction: int
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(W_ih, W_hh, b_ih, b_hh)`` of one layer and direction (0 forward, 1 backward), torch's layout."""
         suffix = f"l{layer}" + ("_reverse" if direction == 1 else "")
-        return tuple(getattr(self.rnn, f"{kind}_{suffix}") for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+        return tuple(
+            getattr(self.rnn, f"{kind}_{suffix}") for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        )
 
     def initial_state(self, batch_size: int, device=None, dtype=None) -> State:
         shape = (self.num_layers * self.num_directions, batch_size, self.hidden_size)
@@ -183,9 +196,13 @@ class RecurrentLayer(nn.Module):
         output_gates: bool = False,
     ) -> RecurrentLayerOutput:
         if implementation not in IMPLEMENTATIONS:
-            raise ValueError(f"implementation={implementation!r}; choose one of {', '.join(IMPLEMENTATIONS)}.")
+            raise ValueError(
+                f"implementation={implementation!r}; choose one of {', '.join(IMPLEMENTATIONS)}."
+            )
         if output_gates and implementation != "transparent":
-            raise ValueError("output_gates=True needs implementation='transparent' (the fused kernels hide gates).")
+            raise ValueError(
+                "output_gates=True needs implementation='transparent' (the fused kernels hide gates)."
+            )
         batch_size = inputs.shape[0]
         if state is None:
             state = self.initial_state(batch_size, inputs.device, inputs.dtype)
@@ -214,7 +231,9 @@ class RecurrentLayer(nn.Module):
             index = _compaction_index(mask)
             inputs = inputs.gather(1, index[..., None].expand_as(inputs))
         # pack_padded_sequence refuses empty sequences; run them for one (ignored) step and restore them below.
-        packed = pack_padded_sequence(inputs, lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False)
+        packed = pack_padded_sequence(
+            inputs, lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False
+        )
         packed_outputs, final = self._run_module(packed, state)
         outputs, _ = pad_packed_sequence(packed_outputs, batch_first=True, total_length=total_length)
         empty = lengths == 0
@@ -259,8 +278,12 @@ class RecurrentLayer(nn.Module):
                 direction_outputs.append(torch.stack(steps_out, dim=1))
                 finals.append(current)
                 if output_gates:
-                    all_gates.append({k: torch.stack([g[k] for g in steps_gates], dim=1) for k in steps_gates[0]})
-            layer_input = torch.cat(direction_outputs, dim=-1) if self.num_directions == 2 else direction_outputs[0]
+                    all_gates.append(
+                        {k: torch.stack([g[k] for g in steps_gates], dim=1) for k in steps_gates[0]}
+                    )
+            layer_input = (
+                torch.cat(direction_outputs, dim=-1) if self.num_directions == 2 else direction_outputs[0]
+            )
         final_state = tuple(torch.stack([f[k] for f in finals]) for k in range(self.num_state_tensors))
         gates = None
         if output_gates:
