@@ -181,3 +181,30 @@ def test_auto_config_picks_the_right_class_for_each_model_type(tmp_path):
         folder = tmp_path / name
         make().save_pretrained(folder)
         assert type(AutoConfig.from_pretrained(folder)) is type(make().config)
+
+
+def test_stock_text_classification_pipeline_on_a_saved_folder(tmp_path):
+    from transformers import pipeline
+
+    from rnnhub.tokenization import train_tokenizer
+
+    tokenizer = train_tokenizer(["a great movie", "a terrible film"] * 3, kind="word")
+    labels = {0: "negative", 1: "positive"}
+    config = RnnHubConfig(
+        vocab_size=len(tokenizer),
+        embedding_size=4,
+        hidden_size=6,
+        id2label=labels,
+        label2id={v: k for k, v in labels.items()},
+    )
+    model = RnnHubForSequenceClassification(config).eval()
+    model.save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+
+    classify = pipeline("text-classification", model=str(tmp_path))
+    results = classify(["a great movie", "a terrible film"], top_k=None)
+    assert [sorted(r["label"] for r in result) for result in results] == [["negative", "positive"]] * 2
+    encoded = tokenizer(["a great movie"], return_tensors="pt")
+    expected = model(**encoded).logits.softmax(-1)[0]
+    by_label = {r["label"]: r["score"] for r in results[0]}
+    assert abs(by_label["positive"] - expected[1].item()) < 1e-5

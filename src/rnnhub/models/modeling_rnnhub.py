@@ -202,9 +202,9 @@ class RecurrentGenerationMixin(GenerationMixin):
     def prepare_inputs_for_generation(self, input_ids, attention_mask=None, use_cache=True, **kwargs):
         caches = [kwargs.pop(name, None) for name in _CACHE_ARGUMENT_NAMES]
         cache = next((c for c in caches if c is not None), None)
-        kwargs.pop("next_sequence_length", None)
-        kwargs.pop("is_first_iteration", None)
-        kwargs.pop("cache_position", None)
+        # Bookkeeping of transformer caches, and labels (a Seq2SeqTrainer passes its batch through generate()).
+        for name in ("next_sequence_length", "is_first_iteration", "cache_position", "labels"):
+            kwargs.pop(name, None)
         if cache is not None:
             input_ids = input_ids[:, -1:]  # the state already holds everything before the last token
         inputs = {"cache": cache, "use_cache": use_cache, **kwargs}
