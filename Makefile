@@ -16,8 +16,10 @@ $(VENV)/.installed: pyproject.toml setup.py
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $@
 
+# Until the Gradio demo lands: the published models (registry) and the datasets they train on.
 run: install
 	$(BIN)/rnnhub models
+	$(BIN)/rnnhub data list
 
 test: install
 	$(BIN)/python -m pytest -q

