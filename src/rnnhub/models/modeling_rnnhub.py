@@ -69,11 +69,15 @@ class RnnHubCausalLMOutput(ModelOutput):
 
 @dataclass
 class RnnHubSeq2SeqLMOutput(ModelOutput):
-    """cross_attentions: one tensor (batch, 1, target steps, source slots), the decoder's attention weights."""
+    """cross_attentions: one tensor (batch, 1, target steps, source slots), the decoder's attention weights.
+
+    ``decoder_attentions`` stays None (a recurrent decoder has no self-attention); generate() reads the field.
+    """
 
     loss: torch.Tensor | None = None
     logits: torch.Tensor | None = None
     cache: RecurrentCache | None = None
+    decoder_attentions: tuple[torch.Tensor, ...] | None = None
     cross_attentions: tuple[torch.Tensor, ...] | None = None
     encoder_last_hidden_state: torch.Tensor | None = None
     decoder_gates: dict[str, torch.Tensor] | None = None
