@@ -36,8 +36,8 @@ format: install
 	$(BIN)/ruff format src tests bench demos
 
 bench: install
-	$(BIN)/python bench/bench_recurrent.py
-	$(BIN)/python bench/bench_generate.py
+	$(BIN)/python bench/bench_recurrent.py --threads 1
+	$(BIN)/python bench/bench_generate.py --threads 1
 
 clean:
 	rm -rf build dist src/*.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,99 @@
+"""Smoke test of the benchmark scripts: they run in --quick mode and write well-formed JSON.
+
+No timing is asserted here (timings are never asserted in tests); only that the scripts work and the JSON has
+the fields the README and the report read.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+
+
+def _run(script: str, output: Path) -> dict:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])),
+    }
+    result = subprocess.run(
+        [sys.executable, str(BENCH / script), "--quick", "--device", "cpu", "--output", str(output)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "| " in result.stdout  # the markdown table
+    assert "PASS" in result.stdout or "FAIL" in result.stdout
+    return json.loads(output.read_text())
+
+
+def _check_environment(env: dict) -> None:
+    for key in ("date", "cpu_model", "torch_version", "torch_threads", "device", "device_name"):
+        assert key in env, key
+    assert env["device"] == "cpu"
+
+
+def _check_checks(checks: list) -> None:
+    assert checks
+    for check in checks:
+        assert {"name", "required", "passed", "value", "threshold", "text"} <= set(check)
+        assert isinstance(check["passed"], bool)
+        assert check["text"].startswith(("PASS", "FAIL"))
+
+
+def test_bench_recurrent_quick(tmp_path):
+    data = _run("bench_recurrent.py", tmp_path / "recurrent.json")
+    assert data["benchmark"] == "recurrent_training_throughput"
+    _check_environment(data["environment"])
+    assert data["settings"]["quick"] is True
+    expected = {
+        "lstm/raw",
+        "lstm/fused",
+        "lstm/fused_ones",
+        "lstm/fused_padded",
+        "lstm/transparent",
+        "gru/raw",
+        "gru/fused",
+        "rnn/raw",
+        "rnn/fused",
+    }
+    assert expected <= set(data["results"])
+    for entry in data["results"].values():
+        assert entry["tokens_per_s"]["median"] > 0
+        assert len(entry["tokens_per_s_rounds"]) == data["settings"]["rounds"]
+        assert {"median", "min", "max"} <= set(entry["ratio_vs_raw"])
+        assert entry["ratio_of_medians_vs_raw"] > 0
+    assert data["results"]["lstm/raw"]["ratio_of_medians_vs_raw"] == pytest.approx(1.0)
+    _check_checks(data["checks"])
+    assert any(c["name"] == "lstm_fused_within_10pct_of_raw" and c["required"] for c in data["checks"])
+
+
+def test_bench_generate_quick(tmp_path):
+    data = _run("bench_generate.py", tmp_path / "generate.json")
+    assert data["benchmark"] == "generate_cost"
+    _check_environment(data["environment"])
+    settings = data["settings"]
+    short, long = str(settings["short"]), str(settings["long"])
+    assert {"greedy", "beam", "greedy_no_cache"} <= set(data["results"])
+    for entry in data["results"].values():
+        assert entry["seconds_per_token"][short]["median"] > 0
+        assert entry["seconds_per_token"][long]["median"] > 0
+        assert entry["per_token_ratio_long_over_short"] > 0
+        assert entry["extra_output_ids_bytes"] > 0
+    greedy = data["results"]["greedy"]
+    for length in (short, long):
+        memory = greedy["memory"][length]
+        assert memory["new_tokens"] == int(length)
+        assert isinstance(memory["peak_growth_bytes"], int)
+    assert isinstance(greedy["peak_growth_long_minus_short_bytes"], int)
+    names = {c["name"] for c in data["checks"]}
+    assert {"greedy_per_token_ratio", "greedy_memory_flat"} <= names
+    _check_checks(data["checks"])
