@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import os
@@ -92,3 +93,13 @@ def markdown_table(headers: list[str], rows: list[list]) -> str:
 
 def check_line(passed: bool, text: str) -> str:
     return f"{'PASS' if passed else 'FAIL'}: {text}"
+
+
+def add_common_arguments(parser: argparse.ArgumentParser, quick_help: str) -> None:
+    """The flags both benchmarks share: device, threads, seed, quick mode, output path, strictness."""
+    parser.add_argument("--device", choices=("cpu", "cuda"), default=None, help="default: cuda if available")
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--output", type=Path, default=None, help="JSON path (default bench/results/...)")
+    parser.add_argument("--strict", action="store_true", help="exit with status 1 when a requirement FAILs")

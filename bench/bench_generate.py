@@ -40,11 +40,11 @@ import json
 import resource
 import subprocess
 import sys
-from pathlib import Path
 
 import torch
 from _common import (
     RESULTS_DIR,
+    add_common_arguments,
     check_line,
     environment,
     markdown_table,
@@ -81,14 +81,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--beams", type=int, default=4, help="beam search width; 0 skips beam search")
     parser.add_argument("--no-nocache", action="store_true", help="skip the use_cache=False mode")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
-    parser.add_argument("--device", choices=("cpu", "cuda"), default=None, help="default: cuda if available")
-    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--quick", action="store_true", help="tiny model and lengths: a smoke run, not a result"
-    )
-    parser.add_argument("--output", type=Path, default=None, help="JSON path (default bench/results/...)")
-    parser.add_argument("--strict", action="store_true", help="exit with status 1 when a requirement FAILs")
+    add_common_arguments(parser, "tiny model and lengths: a smoke run, not a result")
     parser.add_argument(
         "--memory-worker", default=None, help=argparse.SUPPRESS
     )  # internal: JSON of one setting

@@ -32,11 +32,11 @@ import argparse
 import copy
 import statistics
 import sys
-from pathlib import Path
 
 import torch
 from _common import (
     RESULTS_DIR,
+    add_common_arguments,
     check_line,
     environment,
     markdown_table,
@@ -66,14 +66,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--steps", type=int, default=3, help="training steps per measurement")
     parser.add_argument("--cells", default="lstm,gru,rnn", help="comma-separated cell types")
     parser.add_argument("--no-transparent", action="store_true", help="skip the (slow) transparent loop")
-    parser.add_argument("--device", choices=("cpu", "cuda"), default=None, help="default: cuda if available")
-    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--quick", action="store_true", help="tiny sizes and 2 rounds: a smoke run, not a result"
-    )
-    parser.add_argument("--output", type=Path, default=None, help="JSON path (default bench/results/...)")
-    parser.add_argument("--strict", action="store_true", help="exit with status 1 when a requirement FAILs")
+    add_common_arguments(parser, "tiny sizes and 2 rounds: a smoke run, not a result")
     args = parser.parse_args(argv)
     if args.quick:
         args.batch, args.length, args.input_size, args.hidden = 4, 12, 16, 16
