@@ -26,6 +26,7 @@ from rnnhub import (
     RnnHubModel,
     RnnHubSeq2SeqConfig,
 )
+from rnnhub.hub import HIDE_RNNHUB
 
 VOCAB = 19
 MODELS = {
@@ -110,11 +111,13 @@ REMOTE_CODE_SCRIPT = textwrap.dedent(
     """
     import importlib.util, json, sys
     assert importlib.util.find_spec("rnnhub") is None, "rnnhub must not be importable in this test"
+    assert "rnnhub" not in sys.modules
     import torch
     from transformers import {auto_class}
     model = {auto_class}.from_pretrained(sys.argv[1], trust_remote_code=True).eval()
     inputs = {{k: torch.tensor(v) for k, v in json.loads(sys.argv[2]).items()}}
     out = model(**inputs)
+    assert not [m for m in sys.modules if m.startswith("rnnhub")], "rnnhub leaked in"
     print(json.dumps({{"class": type(model).__name__, "module": type(model).__module__, "logits": out.logits.tolist()}}))
     """
 )
@@ -127,14 +130,14 @@ def test_trust_remote_code_load_without_rnnhub(name, tmp_path):
     folder = tmp_path / "model"
     model.save_pretrained(folder)
     inputs = example_inputs(name)
-    # A fresh interpreter whose path holds only the standard library and site-packages: no src/, no rnnhub
-    # (the test run may have rnnhub installed in editable mode, so its path entries and finders are dropped too).
-    prelude = (
-        "import sys; sys.path[:] = [p for p in sys.path if p and 'rnnhub' not in p and not p.endswith('/src')];"
-        "sys.meta_path[:] = [f for f in sys.meta_path if 'rnnhub' not in repr(f).lower()];"
-    )
-    script = prelude + REMOTE_CODE_SCRIPT.format(auto_class=auto_class.__name__)
-    env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf-home"), "PATH": "/usr/bin:/bin"}
+    # A fresh interpreter in which rnnhub cannot be imported, however it is installed (editable or not):
+    # the same import hiding that `rnnhub publish` uses for its clean-subprocess check.
+    script = HIDE_RNNHUB + REMOTE_CODE_SCRIPT.format(auto_class=auto_class.__name__)
+    env = {
+        "HF_HUB_OFFLINE": "1",
+        "HF_HOME": str(tmp_path / "hf-home"),
+        "PATH": "/usr/bin:/bin",
+    }  # no PYTHONPATH
     result = subprocess.run(
         [sys.executable, "-c", script, str(folder), json.dumps({k: v.tolist() for k, v in inputs.items()})],
         cwd=tmp_path,
