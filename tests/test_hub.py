@@ -16,6 +16,7 @@ from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import PreTrainedTokenizerFast
 
 from rnnhub import RnnHubConfig, RnnHubForSequenceClassification, hub
+from rnnhub import verify as rnnhub_verify
 from rnnhub.cards import make_model_card, save_card
 from rnnhub.cli import main
 
@@ -357,7 +358,7 @@ def test_verify_fails_on_a_folder_without_config(tmp_path):
 
 
 def test_verify_warns_about_a_big_folder(folder, monkeypatch):
-    monkeypatch.setattr(hub, "MAX_FOLDER_MB", 0.001)
+    monkeypatch.setattr(rnnhub_verify, "MAX_FOLDER_MB", 0.001)
     report = hub.verify(folder, remote_code=False)
     size = report.get("size")
     assert report.ok and size.warning and "over" in size.message
@@ -385,7 +386,7 @@ def test_publish_uploads_with_huggingface_hub(folder, monkeypatch):
     monkeypatch.setattr(HfApi, "upload_folder", lambda self, **kw: calls.append(("upload", kw)))
     # The clean-subprocess load is covered above; skipping it here keeps this test fast.
     monkeypatch.setattr(
-        hub, "_check_remote_code", lambda f, a, p, report: report.add("remote code", True, "stub")
+        rnnhub_verify, "_check_remote_code", lambda f, a, p, report: report.add("remote code", True, "stub")
     )
 
     report = hub.publish(folder, "someone/tiny", private=True)
