@@ -22,6 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     from rnnhub.lab import cli as lab_cli
 
     lab_cli.add_cli(subparsers)
+
+    from rnnhub import evaluation_cli
+
+    evaluation_cli.add_cli(subparsers)
     return parser
 
 
