@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -148,23 +149,39 @@ def _build_backend(kind: str, lowercase: bool, normalization: str) -> Tokenizer:
     return tokenizer
 
 
-def _trainer(kind: str, vocab_size: int | None, min_frequency: int) -> trainers.Trainer:
+def _trainer(
+    kind: str, vocab_size: int | None, min_frequency: int, alphabet: list[str] | None = None
+) -> trainers.Trainer:
     special = list(SPECIAL_TOKENS)
     if kind == "bpe":
         size = vocab_size if vocab_size is not None else DEFAULT_BPE_VOCAB_SIZE
-        # BPE always keeps its whole alphabet; cap it so a corpus with thousands of distinct
-        # (e.g. Chinese) characters still respects vocab_size. Rarest characters go to <unk>.
+        # BPE always keeps its whole alphabet; ``alphabet`` (see _bpe_alphabet) caps it so a corpus with
+        # thousands of distinct (e.g. Chinese) characters still respects vocab_size. Giving the trainer the
+        # chosen characters as its initial alphabet, and no room for more, makes the choice deterministic:
+        # its own cut breaks ties between equally rare characters in hash order, differently in each run.
         return trainers.BpeTrainer(
             vocab_size=size,
             min_frequency=min_frequency,
             special_tokens=special,
-            limit_alphabet=size - len(special),
+            initial_alphabet=alphabet or [],
+            limit_alphabet=len(alphabet) if alphabet else size - len(special),
             show_progress=False,
         )
     size = vocab_size if vocab_size is not None else _UNLIMITED_VOCAB
     return trainers.WordLevelTrainer(
         vocab_size=size, min_frequency=min_frequency, special_tokens=special, show_progress=False
     )
+
+
+def _bpe_alphabet(backend: Tokenizer, texts: list[str], vocab_size: int | None) -> list[str]:
+    """The characters BPE may use: the most frequent ones that fit in the vocabulary, ties by code point."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        normalized = backend.normalizer.normalize_str(text)
+        for piece, _ in backend.pre_tokenizer.pre_tokenize_str(normalized):
+            counts.update(piece)
+    room = (vocab_size if vocab_size is not None else DEFAULT_BPE_VOCAB_SIZE) - len(SPECIAL_TOKENS)
+    return sorted(counts, key=lambda char: (-counts[char], char))[:room]
 
 
 class _NonEmptyTexts:
@@ -233,8 +250,13 @@ def train_tokenizer(
 
     backend = _build_backend(kind, lowercase, normalization)
     corpus = _NonEmptyTexts(texts)
-    backend.train_from_iterator(corpus, trainer=_trainer(kind, vocab_size, min_frequency))
-    if corpus.count == 0:
+    alphabet = None
+    if kind == "bpe":
+        # BPE needs the character counts before training (to choose its alphabet), so the corpus is read twice.
+        corpus = list(corpus)
+        alphabet = _bpe_alphabet(backend, corpus, vocab_size)
+    backend.train_from_iterator(corpus, trainer=_trainer(kind, vocab_size, min_frequency, alphabet))
+    if (len(corpus) if isinstance(corpus, list) else corpus.count) == 0:
         raise ValueError("Cannot train a tokenizer on an empty corpus: texts has no non-empty string.")
 
     # Guard the id convention the model configs depend on.
