@@ -26,6 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     from rnnhub import evaluation_cli
 
     evaluation_cli.add_cli(subparsers)
+
+    from rnnhub import finetune_cli
+
+    finetune_cli.add_cli(subparsers)
     return parser
 
 

@@ -1,0 +1,182 @@
+"""``rnnhub finetune``: fine-tune an rnnhub model as a text classifier on your own data (see rnnhub.training).
+
+Also runnable as a module, which is what launchers need for data-parallel training (no code of ours differs)::
+
+    python -m rnnhub.finetune_cli --model MODEL --data reviews.csv --output out
+    torchrun --nproc_per_node 2 -m rnnhub.finetune_cli --model MODEL --data reviews.csv --output out
+    accelerate launch -m rnnhub.finetune_cli --model MODEL --data reviews.csv --output out
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+from collections.abc import Sequence
+
+# Flags that change how a run is shown or continued, not what it computes: left out of the card's command.
+_NOT_REPRODUCED = {"resume", "progress", "json"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The ``finetune`` options (shared by ``rnnhub finetune`` and ``python -m rnnhub.finetune_cli``)."""
+    parser.add_argument("--model", required=True, help="model folder, registry short name or Hub id")
+    parser.add_argument(
+        "--data",
+        required=True,
+        help="CSV/TSV/JSON/JSONL/parquet file, folder of train/validation/test files, Hub dataset id, or "
+        "built-in corpus name",
+    )
+    parser.add_argument("--output", required=True, help="folder for the model, card and eval_report.json")
+    parser.add_argument("--text-column", default="text", help="column holding the text (default: text)")
+    parser.add_argument("--label-column", default="label", help="column holding the label (default: label)")
+    parser.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.1,
+        help="share of train held out when the data has no validation split (default: 0.1)",
+    )
+    parser.add_argument("--epochs", type=float, default=5.0, help="most epochs to train (default: 5)")
+    parser.add_argument("--learning-rate", type=float, default=1e-3, help="default: 0.001")
+    parser.add_argument("--batch-size", type=int, default=32, help="per process (default: 32)")
+    parser.add_argument("--max-length", type=int, default=256, help="truncate texts to this many tokens")
+    parser.add_argument(
+        "--patience",
+        type=int,
+        default=3,
+        help="early stopping: evaluations without improvement before stopping; 0 disables (default: 3)",
+    )
+    parser.add_argument(
+        "--metric",
+        choices=("loss", "accuracy", "macro_f1"),
+        default="loss",
+        help="validation metric that picks the best checkpoint and drives early stopping (default: loss)",
+    )
+    parser.add_argument(
+        "--eval-steps",
+        type=int,
+        default=None,
+        help="evaluate and checkpoint every N steps (default: once per epoch)",
+    )
+    parser.add_argument("--save-total-limit", type=int, default=2, help="checkpoints kept (default: 2)")
+    parser.add_argument("--seed", type=int, default=0, help="default: 0")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the last checkpoint in OUTPUT/checkpoints"
+    )
+    parser.add_argument(
+        "--keep-checkpoints",
+        action="store_true",
+        help="keep OUTPUT/checkpoints after the run (they hold pickles: do not publish them)",
+    )
+    parser.add_argument(
+        "--model-id", default=None, help="Hub id for the card (default: the output folder name)"
+    )
+    parser.add_argument("--license", default="other", help="licence id of the weights for the card")
+    parser.add_argument("--progress", action="store_true", help="show Trainer's progress bar and logs")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(func=run, finetune_parser=parser)
+    return parser
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``rnnhub finetune``."""
+    parser = subparsers.add_parser(
+        "finetune",
+        help="fine-tune a model as a text classifier on your data",
+        description="Fine-tune an rnnhub model as a text classifier on a CSV/JSONL/parquet file or Hub dataset, "
+        "with early stopping; writes the model, tokenizer, model card and eval_report.json.",
+    )
+    add_arguments(parser)
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The ``rnnhub finetune`` command that reproduces ``args``: required and non-default options only."""
+    parts = ["rnnhub", "finetune"]
+    for action in args.finetune_parser._actions:
+        if not action.option_strings or action.dest == "help" or action.dest in _NOT_REPRODUCED:
+            continue
+        value, flag = getattr(args, action.dest), action.option_strings[0]
+        if action.nargs == 0:  # a store_true flag
+            if value:
+                parts.append(flag)
+        elif action.required or value != action.default:
+            parts += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    return shlex.join(parts)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rnnhub.training import finetune, result_summary
+
+    result = finetune(
+        args.model,
+        args.data,
+        output_dir=args.output,
+        text_column=args.text_column,
+        label_column=args.label_column,
+        validation_fraction=args.validation_fraction,
+        epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        batch_size=args.batch_size,
+        max_length=args.max_length,
+        early_stopping_patience=args.patience or None,
+        metric_for_best_model=args.metric,
+        eval_steps=args.eval_steps,
+        save_total_limit=args.save_total_limit,
+        seed=args.seed,
+        resume=args.resume,
+        keep_checkpoints=args.keep_checkpoints,
+        model_id=args.model_id,
+        license=args.license,
+        command=command_line(args),
+        progress=args.progress,
+    )
+    if int(os.environ.get("RANK", "0")) != 0:
+        return 0  # under torchrun/accelerate, one process reports
+    if args.json:
+        print(json.dumps(result_summary(result), indent=2))
+    else:
+        print(summary_text(result))
+    return 0
+
+
+def summary_text(result) -> str:
+    """What the command prints: the run in one line, a metrics table, and where things went."""
+    stop = (
+        f"stopped early after {result.epochs_trained:g} epochs"
+        if result.stopped_early
+        else f"{result.epochs_trained:g} epochs"
+    )
+    lines = [
+        f"Fine-tuned a {result.source_architecture} ({result.head} head) for labels: {', '.join(result.labels)}",
+        f"{stop}, {result.global_step} steps, {result.wall_time_s:.1f} s; best checkpoint: step {result.best_step}",
+        "",
+        f"{'split':<12}{'loss':>8}{'accuracy':>10}{'macro_f1':>10}",
+    ]
+    for split, values in result.metrics.items():
+        lines.append(
+            f"{split:<12}{values['loss']:>8.4f}{values['accuracy']:>10.4f}{values['macro_f1']:>10.4f}"
+        )
+    lines += [
+        "",
+        f"Saved model, tokenizer, README.md (model card) and eval_report.json to {result.output_dir}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m rnnhub.finetune_cli [options]``: the same as ``rnnhub finetune [options]``."""
+    parser = add_arguments(
+        argparse.ArgumentParser(prog="rnnhub finetune", description=__doc__.splitlines()[0])
+    )
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, FileNotFoundError, OSError) as error:
+        print(f"rnnhub finetune: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
