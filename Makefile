@@ -28,12 +28,12 @@ test-slow: install
 	$(BIN)/python -m pytest -q -m slow
 
 quality: install
-	$(BIN)/ruff check src tests bench demos
-	$(BIN)/ruff format --check src tests bench demos
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 format: install
-	$(BIN)/ruff check --fix src tests bench demos
-	$(BIN)/ruff format src tests bench demos
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
 
 bench: install
 	$(BIN)/python bench/bench_recurrent.py --threads 1
