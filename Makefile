@@ -16,10 +16,11 @@ $(VENV)/.installed: pyproject.toml setup.py
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $@
 
-# Until the Gradio demo lands: the published models (registry) and the datasets they train on.
+# Until the Gradio demo lands: the published models, the datasets they train on, and one model at work.
 run: install
 	$(BIN)/rnnhub models
 	$(BIN)/rnnhub data list
+	$(BIN)/rnnhub predict lstm-sentiment-rt-en "a wonderful, moving film" "a dull, tedious mess"
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -30,6 +30,14 @@ def build_parser() -> argparse.ArgumentParser:
     from rnnhub import finetune_cli
 
     finetune_cli.add_cli(subparsers)
+
+    from rnnhub.recipes import cli as recipes_cli
+
+    recipes_cli.add_cli(subparsers)
+
+    from rnnhub.recipes import lm_cli
+
+    lm_cli.add_cli(subparsers)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Recipes: one deterministic command per published model (tokenizer, model, training, card)."""
