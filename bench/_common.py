@@ -103,3 +103,11 @@ def add_common_arguments(parser: argparse.ArgumentParser, quick_help: str) -> No
     parser.add_argument("--quick", action="store_true", help=quick_help)
     parser.add_argument("--output", type=Path, default=None, help="JSON path (default bench/results/...)")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a requirement FAILs")
+
+
+def finish(output: dict, args: argparse.Namespace, checks: list[dict]) -> int:
+    """Write the results JSON and return the exit code (1 only with --strict and a failed required check)."""
+    path = write_json(output, args.output)
+    print(f"\nwrote {path}")
+    failed = any(c["required"] and not c["passed"] for c in checks)
+    return 1 if (args.strict and failed) else 0

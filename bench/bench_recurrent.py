@@ -39,11 +39,11 @@ from _common import (
     add_common_arguments,
     check_line,
     environment,
+    finish,
     markdown_table,
     pick_device,
     spread,
     timed,
-    write_json,
 )
 from torch import nn
 
@@ -264,10 +264,7 @@ def main(argv=None) -> int:
         "results": results,
         "checks": checks,
     }
-    path = write_json(output, args.output)
-    print(f"\nwrote {path}")
-    failed = any(c["required"] and not c["passed"] for c in checks)
-    return 1 if (args.strict and failed) else 0
+    return finish(output, args, checks)
 
 
 if __name__ == "__main__":
