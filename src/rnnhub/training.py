@@ -123,8 +123,8 @@ def _load_splits(data: Any, text_column: str, label_column: str) -> datasets.Dat
     selected = {}
     for split, dataset in data.items():
         where = f"{_data_name(data)} [{split}]"
-        dataset = loaders._select_columns(dataset, columns, where)
-        loaders._check_texts(dataset, where)
+        dataset = loaders.select_columns(dataset, columns, where)
+        loaders.check_texts(dataset, where)
         selected[split] = dataset
     return datasets.DatasetDict(selected)
 
@@ -396,7 +396,7 @@ def _training_arguments(
 
 
 @contextlib.contextmanager
-def _progress_bars(enabled: bool) -> Iterator[None]:
+def progress_bars(enabled: bool) -> Iterator[None]:
     """Turn transformers' and datasets' progress bars on or off for the duration, then restore them."""
     import datasets
     from transformers.utils import logging as transformers_logging
@@ -432,7 +432,7 @@ def _progress_as_asked(function: Callable[..., FinetuneResult]) -> Callable[...,
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> FinetuneResult:
         # Trainer, save_pretrained and datasets.map draw tqdm bars; a library call is silent unless asked.
-        with _progress_bars(kwargs.get("progress", False)):
+        with progress_bars(kwargs.get("progress", False)):
             return function(*args, **kwargs)
 
     return wrapper

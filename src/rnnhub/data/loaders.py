@@ -101,7 +101,8 @@ def _load_raw(path_or_hub_id: str | os.PathLike[str], **load_kwargs: Any) -> dat
     return loaded
 
 
-def _select_columns(dataset: datasets.Dataset, columns: Mapping[str, str], where: str) -> datasets.Dataset:
+def select_columns(dataset: datasets.Dataset, columns: Mapping[str, str], where: str) -> datasets.Dataset:
+    """Keep ``columns`` ({canonical name: your column}) renamed to their canonical names; ValueError if missing."""
     unknown = [name for name in columns if name not in CANONICAL_COLUMNS]
     if unknown:
         raise ValueError(f"Unknown canonical column(s) {unknown}; allowed: {', '.join(CANONICAL_COLUMNS)}")
@@ -119,7 +120,8 @@ def _select_columns(dataset: datasets.Dataset, columns: Mapping[str, str], where
     return dataset.rename_columns(renames) if renames else dataset
 
 
-def _check_texts(dataset: datasets.Dataset, where: str) -> None:
+def check_texts(dataset: datasets.Dataset, where: str) -> None:
+    """ValueError naming the rows whose text column is empty or missing."""
     for column in TEXT_COLUMNS:
         if column not in dataset.column_names:
             continue
@@ -199,10 +201,10 @@ def load_user_data(
         if len(dataset) == 0:
             raise ValueError(f"{where} has no rows")
         if columns is not None:
-            dataset = _select_columns(dataset, columns, where)
+            dataset = select_columns(dataset, columns, where)
             if "captions" in columns and "image" in columns:
                 dataset = group_captions(dataset)
-        _check_texts(dataset, where)
+        check_texts(dataset, where)
         result[name] = dataset
     return datasets.DatasetDict(result)
 

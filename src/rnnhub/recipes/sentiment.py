@@ -207,7 +207,7 @@ def train_sentiment(
     """
     import torch
 
-    from rnnhub.training import _progress_bars, finetune
+    from rnnhub.training import finetune, progress_bars
 
     if cell_type not in CELLS:
         raise ValueError(f"cell_type must be one of {', '.join(CELLS)}, got {cell_type!r}.")
@@ -224,7 +224,7 @@ def train_sentiment(
     try:
         with tempfile.TemporaryDirectory(prefix="rnnhub-sentiment-") as start:
             # save_pretrained draws a progress bar; a library call is silent unless asked.
-            with _progress_bars(progress):
+            with progress_bars(progress):
                 vocab_size = _start_folder(Path(start), splits, cell_type, settings, seed)
             result = finetune(
                 start,
