@@ -1,4 +1,8 @@
-"""``rnnhub finetune``: fine-tune an rnnhub model as a text classifier on your own data (see rnnhub.training).
+"""``rnnhub finetune``: fine-tune an rnnhub model on your own data.
+
+The model's config type picks the task: a recurrent model becomes a text classifier (rnnhub.training), a
+translation model learns new sentence pairs (rnnhub.seq2seq_training, Seq2SeqTrainer) and a captioning model
+new image/caption pairs (rnnhub.captioning_training).
 
 Also runnable as a module, which is what launchers need for data-parallel training (no code of ours differs)::
 
@@ -30,8 +34,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "built-in corpus name",
     )
     parser.add_argument("--output", required=True, help="folder for the model, card and eval_report.json")
-    parser.add_argument("--text-column", default="text", help="column holding the text (default: text)")
-    parser.add_argument("--label-column", default="label", help="column holding the label (default: label)")
+    parser.add_argument(
+        "--text-column", default="text", help="classification: the text column (default: text)"
+    )
+    parser.add_argument(
+        "--label-column", default="label", help="classification: the label column (default: label)"
+    )
+    parser.add_argument(
+        "--source-column", default="source", help="translation: the source-language column (default: source)"
+    )
+    parser.add_argument(
+        "--target-column", default="target", help="translation: the target-language column (default: target)"
+    )
+    parser.add_argument(
+        "--image-column", default="image", help="captioning: the image column (default: image)"
+    )
+    parser.add_argument(
+        "--caption-column",
+        default="caption",
+        help="captioning: the caption column, a string or a list of captions per image (default: caption)",
+    )
+    parser.add_argument(
+        "--num-beams", type=int, default=1, help="translation/captioning: beams when evaluating (default: 1)"
+    )
     parser.add_argument(
         "--validation-fraction",
         type=float,
@@ -41,7 +66,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--epochs", type=float, default=5.0, help="most epochs to train (default: 5)")
     parser.add_argument("--learning-rate", type=float, default=1e-3, help="default: 0.001")
     parser.add_argument("--batch-size", type=int, default=32, help="per process (default: 32)")
-    parser.add_argument("--max-length", type=int, default=256, help="truncate texts to this many tokens")
+    parser.add_argument(
+        "--max-length",
+        type=int,
+        default=None,
+        help="truncate texts to this many tokens (default: 256 for classification, 128 for translation, "
+        "32 for captions)",
+    )
     parser.add_argument(
         "--patience",
         type=int,
@@ -84,9 +115,11 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     """Register ``rnnhub finetune``."""
     parser = subparsers.add_parser(
         "finetune",
-        help="fine-tune a model as a text classifier on your data",
-        description="Fine-tune an rnnhub model as a text classifier on a CSV/JSONL/parquet file or Hub dataset, "
-        "with early stopping; writes the model, tokenizer, model card and eval_report.json.",
+        help="fine-tune a model on your data (classification, translation or captioning)",
+        description="Fine-tune an rnnhub model on a CSV/JSONL/parquet file, folder or Hub dataset, with early "
+        "stopping: a classifier on text/label columns, a translation model on source/target columns, a "
+        "captioning model on image/caption columns (or a folder of images with captions.csv). Writes the "
+        "model, tokenizer, model card and eval_report.json.",
     )
     add_arguments(parser)
 
@@ -106,32 +139,92 @@ def command_line(args: argparse.Namespace) -> str:
     return shlex.join(parts)
 
 
-def run(args: argparse.Namespace) -> int:
-    from rnnhub.training import finetune, result_summary
+# Options every task shares, passed to whichever fine-tune function the model's type picks.
+_COMMON = (
+    "validation_fraction",
+    "epochs",
+    "learning_rate",
+    "batch_size",
+    "save_total_limit",
+    "seed",
+    "resume",
+    "keep_checkpoints",
+    "model_id",
+    "license",
+    "progress",
+)
+_DEFAULT_MAX_LENGTH = {"classification": 256, "translation": 128, "captioning": 32}
 
-    result = finetune(
+
+def task_of(model: str) -> str:
+    """``classification``, ``translation`` or ``captioning``, from the model's config type."""
+    from transformers import AutoConfig
+
+    import rnnhub  # noqa: F401  (registers the config types)
+    from rnnhub.hub import resolve
+    from rnnhub.models import RnnHubCaptioningConfig, RnnHubSeq2SeqConfig
+
+    config = AutoConfig.from_pretrained(resolve(model))
+    if config.model_type == RnnHubSeq2SeqConfig.model_type:
+        return "translation"
+    if config.model_type == RnnHubCaptioningConfig.model_type:
+        return "captioning"
+    return "classification"
+
+
+def _finetune(args: argparse.Namespace):
+    task = task_of(args.model)
+    if task != "classification" and args.metric != "loss":
+        raise ValueError(
+            f"--metric {args.metric} is a classification metric; a {task} model picks its best checkpoint "
+            "by validation loss (leave --metric out)"
+        )
+    common = {name: getattr(args, name) for name in _COMMON}
+    common.update(
+        output_dir=args.output,
+        max_length=args.max_length or _DEFAULT_MAX_LENGTH[task],
+        early_stopping_patience=args.patience or None,
+        eval_steps=args.eval_steps,
+        command=command_line(args),
+    )
+    if task == "translation":
+        from rnnhub.seq2seq_training import finetune_seq2seq
+
+        return finetune_seq2seq(
+            args.model,
+            args.data,
+            source_column=args.source_column,
+            target_column=args.target_column,
+            num_beams=args.num_beams,
+            **common,
+        )
+    if task == "captioning":
+        from rnnhub.captioning_training import finetune_captioning
+
+        return finetune_captioning(
+            args.model,
+            args.data,
+            image_column=args.image_column,
+            caption_column=args.caption_column,
+            num_beams=args.num_beams,
+            **common,
+        )
+    from rnnhub.training import finetune
+
+    return finetune(
         args.model,
         args.data,
-        output_dir=args.output,
         text_column=args.text_column,
         label_column=args.label_column,
-        validation_fraction=args.validation_fraction,
-        epochs=args.epochs,
-        learning_rate=args.learning_rate,
-        batch_size=args.batch_size,
-        max_length=args.max_length,
-        early_stopping_patience=args.patience or None,
         metric_for_best_model=args.metric,
-        eval_steps=args.eval_steps,
-        save_total_limit=args.save_total_limit,
-        seed=args.seed,
-        resume=args.resume,
-        keep_checkpoints=args.keep_checkpoints,
-        model_id=args.model_id,
-        license=args.license,
-        command=command_line(args),
-        progress=args.progress,
+        **common,
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    from rnnhub.training import result_summary
+
+    result = _finetune(args)
     if int(os.environ.get("RANK", "0")) != 0:
         return 0  # under torchrun/accelerate, one process reports
     if args.json:
@@ -148,15 +241,17 @@ def summary_text(result) -> str:
         if result.stopped_early
         else f"{result.epochs_trained:g} epochs"
     )
+    what = f" for labels: {', '.join(result.labels)}" if result.labels else ""
+    names = list(dict.fromkeys(name for values in result.metrics.values() for name in values))
     lines = [
-        f"Fine-tuned a {result.source_architecture} ({result.head} head) for labels: {', '.join(result.labels)}",
+        f"Fine-tuned a {result.source_architecture} ({result.head} head){what}",
         f"{stop}, {result.global_step} steps, {result.wall_time_s:.1f} s; best checkpoint: step {result.best_step}",
         "",
-        f"{'split':<12}{'loss':>8}{'accuracy':>10}{'macro_f1':>10}",
+        f"{'split':<12}" + "".join(f"{name:>10}" for name in names),
     ]
     for split, values in result.metrics.items():
         lines.append(
-            f"{split:<12}{values['loss']:>8.4f}{values['accuracy']:>10.4f}{values['macro_f1']:>10.4f}"
+            f"{split:<12}" + "".join(f"{values[n]:>10.4f}" if n in values else f"{'-':>10}" for n in names)
         )
     lines += [
         "",
