@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     from rnnhub.recipes import lm_cli
 
     lm_cli.add_cli(subparsers)
+
+    from rnnhub.demo import cli as demo_cli
+
+    demo_cli.add_cli(subparsers)
     return parser
 
 

@@ -1,0 +1,15 @@
+"""The Gradio demo: one app with a tab per capability (``rnnhub demo``, ``python demos/app.py``).
+
+Each tab's work lives in a plain module with handler functions that take and return plain Python values (text,
+numbers, dicts, matplotlib figures) and raise ``ValueError`` with a message for the user on bad input, so they are
+tested without Gradio:
+
+* :mod:`rnnhub.demo.sentiment` — label and confidence, the belief after each token, the gates per token;
+* :mod:`rnnhub.demo.translation` — German -> English and English -> Chinese with the attention heatmap;
+* :mod:`rnnhub.demo.captioning` — a caption per image with the attention map of every word;
+* :mod:`rnnhub.demo.lab` — the memory lab live: gradient flow, remember-the-first-word, gates;
+* :mod:`rnnhub.demo.models_tab` — the published models, their cards and metrics.
+
+:mod:`rnnhub.demo.app` wires them into ``gr.Blocks`` (``build_demo()``); models load lazily, once, through
+:mod:`rnnhub.demo.cache`. Importing this package does not import Gradio.
+"""

@@ -1,0 +1,410 @@
+"""The Gradio app: one ``gr.Blocks`` with a tab per capability, each with examples and a stable API endpoint.
+
+``build_demo()`` only lays out components (reading the registry's card metadata to list models); every model
+loads on first use through :mod:`rnnhub.demo.loaders`. The handlers in the tab modules raise ``ValueError`` for
+bad input; here that becomes ``gr.Error``, which Gradio shows as a message (and returns to API clients) while the
+app keeps serving.
+
+API endpoints (``gradio_client.Client(url).predict(..., api_name=...)``):
+
+==================  ==============================================  =========================================
+api_name            inputs                                          outputs
+==================  ==============================================  =========================================
+/sentiment          text, language, cell                            label, details, chart, gates, json
+/sentiment_compare  text, language                                  chart, table (markdown), json
+/translate          text, direction, beams                          translation, details, attention, json
+/caption            image file, beams                               caption, details, model's view, maps, json
+/lab_gradients      cells, radii, steps                             cells chart, radius chart, json
+/lab_memory_table   (none)                                          chart, table (markdown)
+/lab_memory         N, cells                                        chart, json
+/lab_gates          text                                            details, gates, json
+/models             (none)                                          table
+/model_card         name                                            card (markdown), eval report json
+==================  ==============================================  =========================================
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no network: never phone home
+
+import gradio as gr  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from rnnhub.demo import captioning, catalog, charts, lab, models_tab, sentiment, translation  # noqa: E402
+from rnnhub.demo.text_input import MAX_BEAMS  # noqa: E402
+
+__all__ = ["CONCURRENCY_LIMIT", "QUEUE_SIZE", "build_demo"]
+
+logger = logging.getLogger(__name__)
+
+# Two requests run at once (the models are small and CPU-bound); up to QUEUE_SIZE more wait their turn.
+CONCURRENCY_LIMIT = 2
+QUEUE_SIZE = 64
+DEFAULT_CARD = "lstm-sentiment-rt-en"  # the card the models tab opens with, when published
+DISPLAY_SIZE = 192  # pixels: how large the captioning tab shows the model's input picture
+# Gradio recognises a progress parameter by its default's type; the object itself keeps no per-request state
+# (it reports through the request's context), so one instance serves every handler.
+PROGRESS = gr.Progress()
+
+INTRO = """# rnnhub: recurrent networks you can watch
+
+Vanilla RNN, GRU and LSTM as Hugging Face models, trained on public corpora. Each tab runs a published model from
+`model_cards/` (loaded on first use) and shows what happens inside it. Every tab is also an API endpoint
+(see "Use via API" at the bottom of the page)."""
+
+
+def _call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a handler; a ValueError is the user's to fix and is shown as is, anything else is reported briefly
+    (never a stack trace in the UI) and logged."""
+    try:
+        return function(*args, **kwargs)
+    except ValueError as error:
+        raise gr.Error(str(error), print_exception=False) from None
+    except Exception as error:  # the app must keep serving whatever one request hit
+        logger.exception("demo handler %s failed", getattr(function, "__name__", function))
+        raise gr.Error(
+            f"Something went wrong ({type(error).__name__}: {error}). The app is still running; try another input.",
+            print_exception=False,
+        ) from None
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sentiment
+
+
+def _trace_json(result: dict[str, Any]) -> dict[str, Any]:
+    """The result for the JSON output and API clients: the per-token trace without the per-unit gate values
+    (their per-token means stay), which would be hundreds of kB for a paragraph."""
+    trace = {key: value for key, value in result["trace"].items() if key != "gates"}
+    return {**{key: value for key, value in result.items() if key != "trace"}, "trace": trace}
+
+
+def _sentiment_details(result: dict[str, Any]) -> str:
+    lines = [
+        f"**{result['label']}** ({_percent(result['confidence'])}) from `{result['model']}` "
+        f"({result['cell_type']}, {result['trace']['num_tokens']} tokens)."
+    ]
+    lines += [f"- {note}" for note in result["notes"]]
+    return "\n".join(lines)
+
+
+def sentiment_fn(text: str, language: str, cell: str, progress: gr.Progress = PROGRESS) -> tuple:
+    result = _call(sentiment.classify, text, language, cell, progress=progress)
+    trace = result["trace"]
+    return (
+        result["probabilities"],
+        _sentiment_details(result),
+        charts.sentiment_curve(trace),
+        charts.gate_heatmap(trace),
+        _trace_json(result),
+    )
+
+
+def compare_fn(text: str, language: str, progress: gr.Progress = PROGRESS) -> tuple:
+    results = _call(sentiment.compare_cells, text, language, progress=progress)
+    rows = ["| cell | model | label | confidence |", "|---|---|---|---|"]
+    rows += [
+        f"| {cell} | `{r['model']}` | {r['label']} | {_percent(r['confidence'])} |"
+        for cell, r in results.items()
+    ]
+    figure = charts.compare_curves({cell: r["trace"] for cell, r in results.items()})
+    return figure, "\n".join(rows), {cell: _trace_json(r) for cell, r in results.items()}
+
+
+def lab_gates_fn(text: str, progress: gr.Progress = PROGRESS) -> tuple:
+    result = _call(sentiment.classify, text, "English", "lstm", progress=progress)
+    return _sentiment_details(result), charts.gate_heatmap(result["trace"]), _trace_json(result)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Translation and captioning
+
+
+def _metric(result: dict[str, Any]) -> str:
+    """The model's headline metric from its card, e.g. " (card: BLEU 3.85 (test))", when it came from the registry."""
+    return f" (card: {result['model_metric']})" if result.get("model_metric") not in (None, "-") else ""
+
+
+def translate_fn(text: str, direction: str, beams: float, progress: gr.Progress = PROGRESS) -> tuple:
+    result = _call(translation.translate, text, direction, beams, progress=progress)
+    details = f"`{result['model']}`{_metric(result)}, beam size {result['num_beams']}."
+    if result.get("truncated"):
+        details += " The source was cut to the model's maximum length."
+    figure = charts.attention_heatmap(result["source_tokens"], result["target_tokens"], result["attention"])
+    return result["translation"], details, figure, result
+
+
+def caption_fn(image: Any, beams: float, progress: gr.Progress = PROGRESS) -> tuple:
+    result = _call(captioning.caption, image, beams, progress=progress)
+    figure = charts.caption_attention(result["image"], result["words"], result["attention"])
+    details = f"`{result['model']}`{_metric(result)}, beam size {result['num_beams']}, attention over a " + (
+        "{}x{} feature grid.".format(*result["grid_size"])
+    )
+    payload = {key: value for key, value in result.items() if key != "image"}
+    seen = result["image"]
+    scale = max(
+        1, DISPLAY_SIZE // max(seen.size)
+    )  # enlarge the small model input for display, pixels kept sharp
+    seen = seen.resize((seen.width * scale, seen.height * scale), Image.Resampling.NEAREST)
+    return result["caption"], details, seen, figure, payload
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Why LSTM and Models
+
+
+def lab_gradients_fn(cells: list[str], radii: list[str], steps: float) -> tuple:
+    result = _call(lab.gradient_flow_view, cells, radii, steps)
+    empty = charts.message_figure("nothing chosen")
+    return result["cells_figure"] or empty, result["radius_figure"] or empty, result["rows"]
+
+
+@functools.cache
+def _memory_table() -> tuple:
+    result = lab.memory_table()
+    return result["figure"], result["markdown"]
+
+
+def lab_memory_table_fn() -> tuple:
+    return _call(_memory_table)
+
+
+def lab_memory_fn(distractors: float, variants: list[str], progress: gr.Progress = PROGRESS) -> tuple:
+    result = _call(lab.memory_live, distractors, variants, progress=progress)
+    return result["figure"], {"settings": result["settings"], "rows": result["rows"]}
+
+
+def models_fn() -> list[list[Any]]:
+    return _call(models_tab.model_rows)
+
+
+def model_card_fn(name: str) -> tuple:
+    result = _call(models_tab.model_card, name)
+    return result["card"], result["eval_report"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Layout
+
+
+def _notice(lines: list[str]) -> str:
+    return "\n".join(f"> **Not available yet:** {line}" for line in lines)
+
+
+def _sentiment_tab() -> None:
+    gr.Markdown(
+        "Type a sentence: the classifier's label and confidence, how its belief moved after each token, and what "
+        "its gates did (LSTM: input, forget, output gates and the cell state; GRU: reset and update gates)."
+    )
+    with gr.Row():
+        with gr.Column(scale=3):
+            text = gr.Textbox(label="Text", lines=3, elem_id="sentiment-text")
+        with gr.Column(scale=1):
+            language = gr.Radio(list(sentiment.LANGUAGE_CODES), value="English", label="Language")
+            cell = gr.Radio(list(catalog.CELLS), value="lstm", label="Cell")
+    with gr.Row():
+        run = gr.Button("Classify", variant="primary", elem_id="sentiment-run")
+        compare = gr.Button("Compare rnn / gru / lstm", elem_id="sentiment-compare")
+    gr.Examples(sentiment.EXAMPLES, inputs=[text, language, cell])
+    with gr.Row():
+        label = gr.Label(label="Prediction", num_top_classes=2, elem_id="sentiment-label")
+        details = gr.Markdown(elem_id="sentiment-details")
+    curve = gr.Plot(label="Belief after each token", show_label=False)
+    gates = gr.Plot(label="Gates per token", show_label=False)
+    with gr.Accordion("Compare the cells on this text", open=True):
+        compare_plot = gr.Plot(label="P(positive) after each token, per cell", show_label=False)
+        compare_table = gr.Markdown(elem_id="sentiment-compare-table")
+        compare_json = gr.JSON(label="Raw results", max_height=220)
+    with gr.Accordion("Raw output (JSON)", open=False):
+        raw = gr.JSON(label="Result")
+    inputs = [text, language, cell]
+    outputs = [label, details, curve, gates, raw]
+    run.click(sentiment_fn, inputs, outputs, api_name="sentiment")
+    text.submit(sentiment_fn, inputs, outputs, api_visibility="private")
+    compare.click(
+        compare_fn,
+        [text, language],
+        [compare_plot, compare_table, compare_json],
+        api_name="sentiment_compare",
+    )
+
+
+def _translation_tab() -> None:
+    missing = [
+        translation.not_published_message(direction)
+        for direction in catalog.TRANSLATION_DIRECTIONS
+        if not catalog.translation_models(direction)
+    ]
+    gr.Markdown(
+        "An encoder-decoder with attention translates; the heatmap shows which source words the decoder looked at "
+        "for each word it wrote. Larger beams search more candidate translations."
+    )
+    if missing:
+        gr.Markdown(_notice(missing))
+    with gr.Row():
+        with gr.Column(scale=3):
+            text = gr.Textbox(label="Source text", lines=2, elem_id="translation-text")
+        with gr.Column(scale=1):
+            direction = gr.Radio(
+                list(translation.SOURCE_LANGUAGE), value="German → English", label="Direction"
+            )
+            beams = gr.Slider(1, MAX_BEAMS, value=4, step=1, label="Beam size")
+    run = gr.Button("Translate", variant="primary", elem_id="translation-run")
+    gr.Examples(translation.EXAMPLES, inputs=[text, direction, beams])
+    output = gr.Textbox(label="Translation", elem_id="translation-output", interactive=False)
+    details = gr.Markdown(elem_id="translation-details")
+    heatmap = gr.Plot(label="Attention", show_label=False)
+    with gr.Accordion("Raw output (JSON)", open=False):
+        raw = gr.JSON(label="Result")
+    outputs = [output, details, heatmap, raw]
+    run.click(translate_fn, [text, direction, beams], outputs, api_name="translate")
+    text.submit(translate_fn, [text, direction, beams], outputs, api_visibility="private")
+
+
+def _captioning_tab() -> None:
+    gr.Markdown(
+        "A small CNN reads the picture, an LSTM with attention writes the caption; each panel shows where it "
+        "looked while writing that word. The model was trained on emoji pictures, so it describes emoji."
+    )
+    if not catalog.captioning_models():
+        gr.Markdown(_notice([captioning.not_published_message()]))
+    with gr.Row():
+        with gr.Column():
+            image = gr.File(
+                label="Image (PNG, JPEG, ...)", file_count="single", type="filepath", elem_id="caption-image"
+            )
+            beams = gr.Slider(1, MAX_BEAMS, value=3, step=1, label="Beam size")
+            run = gr.Button("Caption", variant="primary", elem_id="caption-run")
+            examples = captioning.example_images()
+            if examples:
+                gr.Examples([[path, 3] for path in examples], inputs=[image, beams])
+        with gr.Column():
+            output = gr.Textbox(label="Caption", elem_id="caption-output", interactive=False)
+            details = gr.Markdown()
+            seen = gr.Image(
+                label="What the model saw", type="pil", interactive=False, height=DISPLAY_SIZE + 40
+            )
+    maps = gr.Plot(label="Attention per word", show_label=False)
+    with gr.Accordion("Raw output (JSON)", open=False):
+        raw = gr.JSON(label="Result")
+    run.click(caption_fn, [image, beams], [output, details, seen, maps, raw], api_name="caption")
+
+
+def _lab_tab() -> tuple:
+    gr.Markdown(
+        "The memory lab in small: why a vanilla RNN forgets and a gated cell remembers (full write-up with "
+        "every figure and caveat: `docs/memory-lab.md`)."
+    )
+    gr.Markdown("### 1. Gradient flow back through time")
+    with gr.Row():
+        cells = gr.CheckboxGroup(list(lab.CELLS), value=list(lab.CELLS), label="Fresh cells")
+        radii = gr.CheckboxGroup(
+            [str(r) for r in lab.RADII],
+            value=[str(r) for r in lab.RADII],
+            label="Vanilla RNN spectral radius",
+        )
+        steps = gr.Slider(10, lab.MAX_STEPS, value=100, step=10, label="Steps")
+    flow = gr.Button("Run", elem_id="lab-gradients-run")
+    with gr.Row():
+        cells_plot = gr.Plot(label="Cells", show_label=False)
+        radius_plot = gr.Plot(label="Spectral radius", show_label=False)
+    flow_json = gr.JSON(
+        label="first/last gradient norm ratio per run", elem_id="lab-gradients-json", max_height=220
+    )
+    flow.click(
+        lab_gradients_fn,
+        [cells, radii, steps],
+        [cells_plot, radius_plot, flow_json],
+        api_name="lab_gradients",
+    )
+
+    gr.Markdown(
+        "### 2. Remember the first word\nThe label is the first token, N random tokens follow. Committed results "
+        "(3 seeds, 800 steps, same parameter budget per cell):"
+    )
+    with gr.Row():
+        table_plot = gr.Plot(label="Accuracy against N (precomputed)", show_label=False)
+        table = gr.Markdown()
+    gr.Markdown("A quick live run (150 steps, one seed, a second or two per cell):")
+    with gr.Row():
+        distractors = gr.Slider(1, lab.MAX_LIVE_DISTRACTORS, value=25, step=1, label="N (distractor tokens)")
+        variants = gr.CheckboxGroup(
+            ["rnn", "gru", "lstm", "lstm-bias1"], value=list(lab.CELLS), label="Cells"
+        )
+    live = gr.Button("Train", elem_id="lab-memory-run")
+    live_plot = gr.Plot(label="Live run", show_label=False)
+    live_json = gr.JSON(label="Live run numbers", elem_id="lab-memory-json", max_height=220)
+    live.click(lab_memory_fn, [distractors, variants], [live_plot, live_json], api_name="lab_memory")
+
+    gr.Markdown("### 3. The LSTM's gates on your own sentence (English sentiment LSTM)")
+    sentence = gr.Textbox(label="Sentence", value="not bad at all, a genuinely funny film", lines=1)
+    gates_run = gr.Button("Show gates", elem_id="lab-gates-run")
+    gates_details = gr.Markdown(elem_id="lab-gates-details")
+    gates_plot = gr.Plot(label="Gates per token", show_label=False)
+    gates_json = gr.JSON(label="Trace", visible=False)
+    gates_run.click(lab_gates_fn, [sentence], [gates_details, gates_plot, gates_json], api_name="lab_gates")
+    return lab_memory_table_fn, [table_plot, table]
+
+
+def _models_tab() -> None:
+    gr.Markdown("The published model folders (`model_cards/`), with the headline metric from each card.")
+    table = gr.Dataframe(
+        value=models_tab.model_rows(), headers=models_tab.COLUMNS, interactive=False, wrap=True
+    )
+    refresh = gr.Button("Refresh")
+    refresh.click(models_fn, None, table, api_name="models")
+    names = [row[0] for row in models_tab.model_rows()]
+    # Custom values pass through to the handler, which names the published models when one is unknown.
+    default = DEFAULT_CARD if DEFAULT_CARD in names else (names[0] if names else None)
+    choice = gr.Dropdown(names, value=default, label="Model card", allow_custom_value=True)
+    with gr.Row():
+        first = models_tab.model_card(default) if default else {"card": "", "eval_report": None}
+        with gr.Column(scale=3):
+            card = gr.Markdown(first["card"], elem_id="model-card")
+        with gr.Column(scale=2):
+            report = gr.JSON(first["eval_report"], label="eval_report.json")
+    choice.change(model_card_fn, choice, [card, report], api_name="model_card")
+
+
+def build_demo() -> gr.Blocks:
+    """The whole app (not launched). Cheap: no model loads until a request needs one."""
+    with gr.Blocks(title="rnnhub demo") as demo:
+        gr.Markdown(INTRO)
+        with gr.Tabs():
+            with gr.Tab("Sentiment", id="sentiment"):
+                _sentiment_tab()
+            with gr.Tab("Translation", id="translation"):
+                _translation_tab()
+            with gr.Tab("Captioning", id="captioning"):
+                _captioning_tab()
+            with gr.Tab("Why LSTM", id="lab"):
+                table_fn, table_outputs = _lab_tab()
+            with gr.Tab("Models", id="models"):
+                _models_tab()
+        demo.load(table_fn, None, table_outputs, api_name="lab_memory_table")
+    demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_SIZE)
+    return demo
+
+
+def launch(
+    demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, share: bool = False, **kwargs: Any
+) -> Any:
+    """Serve ``demo`` (blocking unless ``prevent_thread_lock=True`` is passed)."""
+    return demo.launch(
+        server_name=host,
+        server_port=port,
+        share=share,
+        allowed_paths=[str(captioning.EXAMPLE_DIR)],
+        max_file_size=captioning.MAX_UPLOAD_BYTES,  # bigger uploads are refused before they reach a handler
+        **kwargs,
+    )

@@ -1,0 +1,218 @@
+"""The demo's pictures as matplotlib figures (object API only: no pyplot state, safe from several threads).
+
+Every function takes the plain lists a view function returns and gives back a :class:`~matplotlib.figure.Figure`.
+Token labels use a font list with a Chinese fallback, so Chinese tokens are drawn when such a font is installed
+(``fonts-wqy-microhei`` on Debian; ``make install`` adds it).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+__all__ = [
+    "attention_heatmap",
+    "caption_attention",
+    "compare_curves",
+    "gate_heatmap",
+    "memory_bars",
+    "message_figure",
+    "sentiment_curve",
+    "token_font",
+]
+
+_CJK_FAMILIES = (
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Droid Sans Fallback",
+    "AR PL UMing CN",
+)
+_CJK_FILES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+GATE_PANELS = {"lstm": ("input", "forget", "output", "cell"), "gru": ("reset", "update")}
+_MAX_TICKS = 60  # beyond this many tokens, label every k-th one
+
+
+@functools.cache
+def token_font() -> list[str]:
+    """Font families for token labels: DejaVu Sans, then the first Chinese-capable font matplotlib can find
+    (registering a known system font file if matplotlib's font cache predates its installation)."""
+    known = {entry.name for entry in font_manager.fontManager.ttflist}
+    for family in _CJK_FAMILIES:
+        if family in known:
+            return ["DejaVu Sans", family]
+    for path in _CJK_FILES:
+        if Path(path).is_file():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+            return ["DejaVu Sans", font_manager.FontProperties(fname=path).get_name()]
+    return ["DejaVu Sans"]
+
+
+def _token_ticks(axes: Any, tokens: Sequence[str], axis: str = "x") -> None:
+    step = max(1, -(-len(tokens) // _MAX_TICKS))
+    positions = list(range(0, len(tokens), step))
+    labels = [str(tokens[i]) for i in positions]
+    if axis == "x":
+        axes.set_xticks(positions, labels, rotation=60, ha="right", fontsize=8, fontfamily=token_font())
+    else:
+        axes.set_yticks(positions, labels, fontsize=8, fontfamily=token_font())
+
+
+def message_figure(text: str, size: tuple[float, float] = (6.4, 1.2)) -> Figure:
+    """A small figure that only says ``text`` (e.g. "a vanilla RNN has no gates")."""
+    figure = Figure(figsize=size, dpi=100)
+    axes = figure.add_subplot()
+    axes.axis("off")
+    axes.text(0.5, 0.5, text, ha="center", va="center", fontsize=10, wrap=True)
+    return figure
+
+
+def _width(tokens: int) -> float:
+    return float(min(14.0, max(6.4, 0.28 * tokens + 2.0)))
+
+
+def sentiment_curve(trace: dict) -> Figure:
+    """The probability of each label after every token (``rnnhub.token_view.sentiment_trace`` output)."""
+    tokens = trace["tokens"]
+    probabilities = np.asarray(trace["probabilities"])  # (tokens, labels)
+    figure = Figure(figsize=(_width(len(tokens)), 3.4), dpi=100)
+    axes = figure.add_subplot()
+    colors = {"positive": "tab:green", "negative": "tab:red"}
+    for index, label in enumerate(trace["labels"]):
+        axes.plot(probabilities[:, index], "o-", color=colors.get(label), label=f"P({label})", markersize=4)
+    axes.axhline(0.5, color="black", linestyle=":", linewidth=0.8)
+    axes.set_ylim(-0.03, 1.03)
+    axes.set_ylabel("probability")
+    axes.set_title("What the model believes after each token", fontsize=10)
+    _token_ticks(axes, tokens)
+    axes.legend(fontsize=8, loc="best")
+    figure.tight_layout()
+    return figure
+
+
+def compare_curves(traces: dict[str, dict], label: str = "positive") -> Figure:
+    """P(``label``) after each token for several models (cell type -> trace) on the same text."""
+    first = next(iter(traces.values()))
+    figure = Figure(figsize=(_width(len(first["tokens"])), 3.4), dpi=100)
+    axes = figure.add_subplot()
+    colors = {"rnn": "tab:red", "gru": "tab:blue", "lstm": "tab:green"}
+    for cell, trace in traces.items():
+        index = trace["labels"].index(label) if label in trace["labels"] else len(trace["labels"]) - 1
+        values = [row[index] for row in trace["probabilities"]]
+        axes.plot(values, "o-", color=colors.get(cell), label=cell, markersize=4)
+    axes.axhline(0.5, color="black", linestyle=":", linewidth=0.8)
+    axes.set_ylim(-0.03, 1.03)
+    axes.set_ylabel(f"P({label})")
+    axes.set_title("The same sentence read by each cell", fontsize=10)
+    _token_ticks(axes, first["tokens"])
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def gate_heatmap(trace: dict) -> Figure:
+    """Heatmaps (unit x token) of the gates of the top layer (LSTM: input, forget, output gates and the cell
+    state; GRU: reset and update gates). A vanilla RNN has no gates: the figure says so."""
+    names = [name for name in GATE_PANELS.get(trace["cell_type"], ()) if name in trace["gates"]]
+    if not names:
+        return message_figure(
+            f"A vanilla {trace['cell_type'].upper()} has no gates: nothing decides what to keep."
+        )
+    tokens = trace["tokens"]
+    figure = Figure(figsize=(_width(len(tokens)), 1.9 * len(names) + 1.0), dpi=100)
+    panels = figure.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
+    for axes, name in zip(panels, names):
+        values = np.asarray(trace["gates"][name]).T  # (unit, token)
+        limits = {"vmin": 0.0, "vmax": 1.0, "cmap": "viridis"}
+        if name == "cell":
+            bound = float(np.abs(values).max()) or 1.0
+            limits = {"vmin": -bound, "vmax": bound, "cmap": "coolwarm"}
+        image = axes.imshow(values, aspect="auto", interpolation="nearest", **limits)
+        mean = float(np.mean(values)) if values.size else 0.0
+        kind = "state" if name == "cell" else "gate"
+        axes.set_title(f"{name} {kind} per unit (mean {mean:.2f})", fontsize=9)
+        axes.set_ylabel("unit", fontsize=8)
+        figure.colorbar(image, ax=axes, pad=0.01)
+    _token_ticks(panels[-1], tokens)
+    figure.tight_layout()
+    return figure
+
+
+def attention_heatmap(source_tokens: Sequence[str], target_tokens: Sequence[str], attention: Any) -> Figure:
+    """Rows: generated target tokens; columns: source tokens; cell: attention weight."""
+    weights = np.asarray(attention, dtype=float)
+    if weights.ndim != 2 or weights.size == 0:
+        return message_figure("No attention weights to show (the translation is empty).")
+    width = min(14.0, max(5.0, 0.45 * len(source_tokens) + 2.5))
+    height = min(14.0, max(3.0, 0.35 * len(target_tokens) + 1.8))
+    figure = Figure(figsize=(width, height), dpi=100)
+    axes = figure.add_subplot()
+    image = axes.imshow(weights, aspect="auto", interpolation="nearest", cmap="Blues", vmin=0.0, vmax=1.0)
+    _token_ticks(axes, list(source_tokens))
+    _token_ticks(axes, list(target_tokens), axis="y")
+    axes.set_xlabel("source token")
+    axes.set_ylabel("generated token")
+    axes.set_title("Where the decoder looked for each word", fontsize=10)
+    figure.colorbar(image, ax=axes, pad=0.01)
+    figure.tight_layout()
+    return figure
+
+
+def caption_attention(image: Any, words: Sequence[str], attention: Any, *, columns: int = 4) -> Figure:
+    """The image the model saw, then one panel per generated word with its attention map stretched over it."""
+    pixels = np.asarray(image)
+    maps = [np.asarray(grid, dtype=float) for grid in attention]
+    panels = 1 + len(maps)
+    columns = max(1, min(columns, panels))
+    rows = -(-panels // columns)
+    figure = Figure(figsize=(2.3 * columns, 2.4 * rows), dpi=100)
+    axes_grid = figure.subplots(rows, columns, squeeze=False)
+    height, width = pixels.shape[:2]
+    for index, axes in enumerate(axes_grid.flat):
+        axes.axis("off")
+        if index >= panels:
+            continue
+        axes.imshow(pixels)
+        if index == 0:
+            axes.set_title("input", fontsize=9)
+            continue
+        weights = maps[index - 1]
+        peak = float(weights.max()) or 1.0
+        axes.imshow(
+            weights / peak, cmap="magma", alpha=0.6, extent=(0, width, height, 0), interpolation="bilinear"
+        )
+        axes.set_title(words[index - 1], fontsize=9, fontfamily=token_font())
+    figure.tight_layout()
+    return figure
+
+
+def memory_bars(rows: Sequence[dict], chance: float) -> Figure:
+    """Held-out accuracy per variant of a quick live "remember the first word" run."""
+    figure = Figure(figsize=(6.4, 3.0), dpi=100)
+    axes = figure.add_subplot()
+    colors = {"rnn": "tab:red", "gru": "tab:blue", "lstm": "tab:green", "lstm-bias1": "tab:olive"}
+    names = [row["variant"] for row in rows]
+    values = [row["accuracy"] for row in rows]
+    bars = axes.bar(names, values, color=[colors.get(name, "tab:gray") for name in names])
+    axes.bar_label(bars, [f"{value:.2f}" for value in values], fontsize=8)
+    axes.axhline(chance, color="black", linestyle=":", label=f"chance {chance:.2f}")
+    axes.set_ylim(0, 1.1)
+    axes.set_ylabel("held-out accuracy")
+    distractors = rows[0]["distractors"] if rows else "?"
+    axes.set_title(f"Live run: remember the first word across N={distractors} distractors", fontsize=10)
+    axes.legend(fontsize=8, loc="upper right")
+    figure.tight_layout()
+    return figure

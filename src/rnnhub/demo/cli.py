@@ -1,0 +1,41 @@
+"""``rnnhub demo [--host 127.0.0.1] [--port 7860] [--share]``: serve the Gradio app."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["add_cli", "add_parser_arguments", "serve"]
+
+
+def add_parser_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags shared by ``rnnhub demo`` and ``python demos/app.py``."""
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
+    )
+    parser.add_argument("--port", type=int, default=7860, help="port to serve on (default 7860)")
+    parser.add_argument(
+        "--share", action="store_true", help="also open a public gradio.live link (needs network)"
+    )
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    demo = subparsers.add_parser(
+        "demo", help="serve the Gradio demo (a tab per task, models load on first use)"
+    )
+    add_parser_arguments(demo)
+    demo.set_defaults(func=_cli_demo)
+
+
+def serve(args: argparse.Namespace, demo: Any = None) -> int:
+    """Launch ``demo`` (default: a fresh ``build_demo()``) with the parsed ``--host/--port/--share``; blocks."""
+    if not 1 <= args.port <= 65535:
+        raise ValueError(f"--port must be between 1 and 65535, got {args.port}.")
+    from rnnhub.demo.app import build_demo, launch
+
+    launch(demo if demo is not None else build_demo(), host=args.host, port=args.port, share=args.share)
+    return 0
+
+
+def _cli_demo(args: argparse.Namespace) -> int:
+    return serve(args)

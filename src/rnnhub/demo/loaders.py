@@ -1,0 +1,68 @@
+"""Load published models for the demo, once each (through :data:`rnnhub.demo.cache.MODELS`), with progress."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from rnnhub.demo.cache import MODELS, ModelCache
+
+__all__ = ["Progress", "load_captioner", "load_classifier", "load_translator", "report"]
+
+# progress(fraction in [0, 1], desc=...): gr.Progress fits, and so does any function with that signature.
+Progress = Callable[..., Any]
+
+
+def report(progress: Progress | None, fraction: float, desc: str) -> None:
+    if progress is not None:
+        progress(fraction, desc=desc)
+
+
+def _cached(
+    kind: str, source: str, loader: Callable[[], Any], progress: Progress | None, cache: ModelCache | None
+) -> Any:
+    cache = MODELS if cache is None else cache
+    key = (kind, os.path.abspath(source) if os.path.exists(source) else source)
+    if not cache.loaded(key):
+        report(progress, 0.05, f"loading {os.path.basename(source.rstrip('/')) or source} (first use only)")
+    return cache.get(key, loader)
+
+
+def load_classifier(source: str, progress: Progress | None = None, cache: ModelCache | None = None) -> tuple:
+    """(model in eval mode, tokenizer) of a sequence classifier folder or registry name."""
+
+    def load() -> tuple:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        import rnnhub  # noqa: F401  (registers the rnnhub models with the Auto classes)
+        from rnnhub.hub import resolve
+
+        path = resolve(source)
+        model = AutoModelForSequenceClassification.from_pretrained(path)
+        model.eval()
+        return model, AutoTokenizer.from_pretrained(path)
+
+    return _cached("classifier", source, load, progress, cache)
+
+
+def load_translator(source: str, progress: Progress | None = None, cache: ModelCache | None = None) -> tuple:
+    """(model, tokenizer) of a translation folder or registry name (``rnnhub.translation_view.load_translator``)."""
+
+    def load() -> tuple:
+        from rnnhub.translation_view import load_translator as load_view
+
+        return load_view(source)
+
+    return _cached("translator", source, load, progress, cache)
+
+
+def load_captioner(source: str, progress: Progress | None = None, cache: ModelCache | None = None) -> tuple:
+    """(model, image processor, tokenizer) of a captioning folder (``rnnhub.captioning_view.load_captioner``)."""
+
+    def load() -> tuple:
+        from rnnhub.captioning_view import load_captioner as load_view
+
+        return load_view(source)
+
+    return _cached("captioner", source, load, progress, cache)
