@@ -35,8 +35,15 @@ KEEP_BIAS = 3.0  # the gated cells' keep-gate bias, as in the lab's committed fi
 RADIUS_INPUT_SCALE = 1e-3
 MAX_LIVE_DISTRACTORS = 60  # keeps a live run to a few seconds on one core
 MAX_STEPS = 300
-# The committed results live in the source checkout (docs/lab), next to the package's src/ folder.
-LAB_DIR = Path(__file__).resolve().parents[3] / "docs" / "lab"
+
+
+def _lab_dir() -> Path:
+    """The committed lab results: docs/lab in a source checkout, else the copy a wheel ships (setup.py)."""
+    checkout = Path(__file__).resolve().parents[3] / "docs" / "lab"
+    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "lab_results"
+
+
+LAB_DIR = _lab_dir()
 
 
 def _check_choice(values: Sequence[Any] | None, allowed: Sequence[Any], what: str) -> list[Any]:
