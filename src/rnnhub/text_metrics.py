@@ -71,3 +71,11 @@ def exact_match(hypotheses: Sequence[str], references: References) -> float:
         raise ValueError("no hypotheses to score")
     hits = sum(_normalise(h) in {_normalise(r) for r in options} for h, options in zip(hypotheses, lists))
     return hits / len(lists)
+
+
+def sentence_chrf(hypothesis: str, reference: str | Sequence[str]) -> float:
+    """chrF (0-100) of one hypothesis against its reference(s): for ranking single outputs, not for reporting."""
+    options = [reference] if isinstance(reference, str) else list(reference)
+    if not options or not all(isinstance(option, str) for option in options):
+        raise ValueError("reference must be a string or a non-empty list of strings")
+    return float(sacrebleu.sentence_chrf(hypothesis, options).score)

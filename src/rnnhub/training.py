@@ -355,6 +355,7 @@ def _training_arguments(
     seed: int,
     progress: bool,
     overrides: Mapping[str, Any],
+    arguments_class: type | None = None,
 ):
     import torch
     from transformers import TrainingArguments
@@ -392,7 +393,8 @@ def _training_arguments(
         "disable_tqdm": not progress,
         **overrides,
     }
-    return TrainingArguments(**arguments)
+    # Seq2SeqTrainingArguments (rnnhub.seq2seq_training) shares this schedule.
+    return (arguments_class or TrainingArguments)(**arguments)
 
 
 @contextlib.contextmanager

@@ -15,6 +15,12 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     """Register ``rnnhub train sentiment`` and ``rnnhub predict``."""
     train = subparsers.add_parser("train", help="train a published model from scratch with its recipe")
     recipes = train.add_subparsers(dest="recipe", required=True)
+    from rnnhub.recipes.captioning_cli import add_cli as add_captioning_cli  # rnnhub train captioning
+
+    add_captioning_cli(recipes)
+    from rnnhub.recipes.translation_cli import add_cli as add_translation_cli  # rnnhub train translation
+
+    add_translation_cli(recipes)
     sentiment = recipes.add_parser(
         "sentiment",
         help="train a sentiment classifier on a built-in corpus",

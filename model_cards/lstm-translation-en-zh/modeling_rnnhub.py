@@ -1,0 +1,722 @@
+"""rnnhub's `PreTrainedModel` heads: the three shapes of a recurrent network.
+
+* many-to-one:  ``RnnHubForSequenceClassification`` (read a text, output one label)
+* one-to-many:  ``RnnHubForImageCaptioning`` (see an image, write a caption)
+* many-to-many: ``RnnHubForCausalLM`` (predict each next token) and ``RnnHubForSeq2SeqLM`` (read a source sentence,
+  write its translation)
+
+Every head returns a loss when given ``labels``; the generating heads work with ``model.generate()`` (greedy, beam
+search, sampling), carrying the recurrent state as the cache so each new token costs one step.
+
+This module and its siblings import only torch and transformers, so ``save_pretrained`` copies them next to the
+weights and ``from_pretrained(..., trust_remote_code=True)`` works where rnnhub is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers import GenerationMixin, PreTrainedModel
+from transformers import initialization as init
+from transformers.generation import utils as generation_utils
+from transformers.modeling_outputs import BaseModelOutput, ModelOutput
+
+from .cache import RecurrentCache
+from .configuration_rnnhub import RnnHubCaptioningConfig, RnnHubConfig, RnnHubSeq2SeqConfig
+from .decoder import AttentionDecoder, ConvImageEncoder
+from .recurrent import RecurrentLayer
+
+# The model_kwargs key under which generate() keeps the cache: "cache" from transformers 5.24 on, "past_key_values"
+# before. Reading it from the installed version keeps beam search's reordering working on both.
+_GENERATE_CACHE_KEY = generation_utils.ALL_CACHE_NAMES[0]
+_CACHE_ARGUMENT_NAMES = ("cache", "past_key_values")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Outputs
+
+
+@dataclass
+class RnnHubModelOutput(ModelOutput):
+    """last_hidden_state: (batch, time, directions * hidden); cache: the final state; gates: see RecurrentLayerOutput."""
+
+    last_hidden_state: torch.Tensor | None = None
+    cache: RecurrentCache | None = None
+    hidden_states: tuple[torch.Tensor, ...] | None = None
+    gates: dict[str, torch.Tensor] | None = None
+
+
+@dataclass
+class RnnHubSequenceClassifierOutput(ModelOutput):
+    loss: torch.Tensor | None = None
+    logits: torch.Tensor | None = None
+    hidden_states: tuple[torch.Tensor, ...] | None = None
+    gates: dict[str, torch.Tensor] | None = None
+
+
+@dataclass
+class RnnHubCausalLMOutput(ModelOutput):
+    loss: torch.Tensor | None = None
+    logits: torch.Tensor | None = None
+    cache: RecurrentCache | None = None
+    hidden_states: tuple[torch.Tensor, ...] | None = None
+    gates: dict[str, torch.Tensor] | None = None
+
+
+@dataclass
+class RnnHubSeq2SeqLMOutput(ModelOutput):
+    """cross_attentions: one tensor (batch, 1, target steps, source slots), the decoder's attention weights.
+
+    ``decoder_attentions`` stays None (a recurrent decoder has no self-attention); generate() reads the field.
+    """
+
+    loss: torch.Tensor | None = None
+    logits: torch.Tensor | None = None
+    cache: RecurrentCache | None = None
+    decoder_attentions: tuple[torch.Tensor, ...] | None = None
+    cross_attentions: tuple[torch.Tensor, ...] | None = None
+    encoder_last_hidden_state: torch.Tensor | None = None
+    decoder_gates: dict[str, torch.Tensor] | None = None
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Base class: weight init and safe loading
+
+
+def _check_weights_folder(path: str | os.PathLike) -> None:
+    """Refuse pickle-only checkpoints up front; rnnhub loads safetensors only."""
+    if not os.path.isdir(path):
+        return
+    files = os.listdir(path)
+    if any(f.endswith(".safetensors") for f in files):
+        return
+    pickles = [f for f in files if f.endswith((".bin", ".pt", ".pth", ".ckpt", ".pkl"))]
+    if pickles:
+        raise ValueError(
+            f"{path} holds only pickle checkpoints ({', '.join(sorted(pickles))}). rnnhub loads safetensors only, "
+            "because unpickling can run arbitrary code. Convert a checkpoint you trust with "
+            "`model.save_pretrained(folder)` (which writes model.safetensors)."
+        )
+    raise ValueError(
+        f"{path} has no model.safetensors; is it a model folder? It contains: {', '.join(sorted(files))}"
+    )
+
+
+class RnnHubPreTrainedModel(PreTrainedModel):
+    config_class = RnnHubConfig
+    base_model_prefix = "rnnhub"
+    main_input_name = "input_ids"
+    # Losses are means over the batch's tokens; Trainer need not pass num_items_in_batch.
+    accepts_loss_kwargs = False
+    _no_split_modules = []
+
+    @classmethod
+    def from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs):
+        _check_weights_folder(pretrained_model_name_or_path)
+        kwargs.setdefault("use_safetensors", True)
+        try:
+            return super().from_pretrained(pretrained_model_name_or_path, *args, **kwargs)
+        except Exception as error:
+            # safetensors reports a damaged file with its own exception type (SafetensorError), which is not
+            # importable from a stable place: recognise it by name.
+            if type(error).__name__ != "SafetensorError":
+                raise
+            raise ValueError(
+                f"Could not read the weights in {pretrained_model_name_or_path}: the safetensors file is "
+                f"truncated or corrupt ({error}). Download or save it again."
+            ) from error
+
+    def _init_weights(self, module: nn.Module) -> None:
+        std = self.config.initializer_range
+        if isinstance(module, (nn.RNN, nn.GRU, nn.LSTM)):
+            self._init_recurrent(module)
+        elif isinstance(module, nn.Embedding):
+            init.normal_(module.weight, mean=0.0, std=std)
+            if module.padding_idx is not None and not getattr(module.weight, "_is_hf_initialized", False):
+                with torch.no_grad():
+                    module.weight[module.padding_idx].zero_()
+        elif isinstance(module, nn.Linear):
+            init.xavier_uniform_(module.weight)
+            if module.bias is not None:
+                init.zeros_(module.bias)
+        elif isinstance(module, nn.Conv2d):
+            init.kaiming_normal_(module.weight, nonlinearity="relu")
+            if module.bias is not None:
+                init.zeros_(module.bias)
+        elif isinstance(module, nn.BatchNorm2d):
+            init.ones_(module.weight)
+            init.zeros_(module.bias)
+            init.zeros_(module.running_mean)
+            init.ones_(module.running_var)
+            init.zeros_(module.num_batches_tracked)
+
+    def _init_recurrent(self, module: nn.RNNBase) -> None:
+        """Input weights Xavier-uniform, recurrent weights orthogonal per gate (norm-preserving at the start, so
+        gradients neither vanish nor explode through the first steps), biases zero except the LSTM forget gate."""
+        hidden = module.hidden_size
+        for name, param in module.named_parameters():
+            if getattr(param, "_is_hf_initialized", False):
+                continue
+            with torch.no_grad():
+                if name.startswith("weight_ih"):
+                    init.xavier_uniform_(param)
+                elif name.startswith("weight_hh"):
+                    for block in param.split(hidden, dim=0):
+                        torch.nn.init.orthogonal_(block)
+                elif name.startswith("bias"):
+                    param.zero_()
+                    if isinstance(module, nn.LSTM) and name.startswith("bias_ih"):
+                        # Gate order i, f, g, o: an open forget gate lets memory (and gradient) flow from the start.
+                        param[hidden : 2 * hidden].fill_(self.config.forget_bias)
+
+
+def _recurrent_implementation(output_gates: bool, implementation: str | None) -> str:
+    if implementation is not None:
+        return implementation
+    return "transparent" if output_gates else "fused"
+
+
+def _cache_argument(cache, kwargs) -> RecurrentCache | None:
+    """Accept the cache under its current name (``cache``) or the older one (``past_key_values``)."""
+    if cache is None:
+        cache = kwargs.pop("past_key_values", None)
+    if cache is not None and not isinstance(cache, RecurrentCache):
+        raise ValueError(
+            f"rnnhub models carry their recurrent state in a RecurrentCache, got {type(cache).__name__}. "
+            "Pass the `cache` returned by a previous call, or None."
+        )
+    return cache
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Generation glue shared by the generating heads
+
+
+class RecurrentGenerationMixin(GenerationMixin):
+    """generate() support for a recurrent state: no transformer KV cache, one new token per step after the prompt."""
+
+    @classmethod
+    def _supports_default_dynamic_cache(cls) -> bool:
+        return False  # our cache is the RecurrentCache the forward pass returns, not a DynamicCache
+
+    def prepare_inputs_for_generation(self, input_ids, attention_mask=None, use_cache=True, **kwargs):
+        caches = [kwargs.pop(name, None) for name in _CACHE_ARGUMENT_NAMES]
+        cache = next((c for c in caches if c is not None), None)
+        # Bookkeeping of transformer caches, and labels (a Seq2SeqTrainer passes its batch through generate()).
+        for name in ("next_sequence_length", "is_first_iteration", "cache_position", "labels"):
+            kwargs.pop(name, None)
+        if cache is not None:
+            input_ids = input_ids[:, -1:]  # the state already holds everything before the last token
+        inputs = {"cache": cache, "use_cache": use_cache, **kwargs}
+        if self.config.is_encoder_decoder:
+            inputs.update(decoder_input_ids=input_ids, attention_mask=attention_mask)
+        else:
+            if attention_mask is not None:
+                attention_mask = attention_mask[:, -input_ids.shape[1] :]
+            inputs.update(input_ids=input_ids, attention_mask=attention_mask)
+        return inputs
+
+    def _update_model_kwargs_for_generation(
+        self, outputs, model_kwargs, is_encoder_decoder=False, num_new_tokens=1
+    ):
+        model_kwargs = super()._update_model_kwargs_for_generation(
+            outputs, model_kwargs, is_encoder_decoder=is_encoder_decoder, num_new_tokens=num_new_tokens
+        )
+        if getattr(outputs, "cache", None) is not None:
+            model_kwargs[_GENERATE_CACHE_KEY] = outputs.cache
+        return model_kwargs
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The recurrent stack over token embeddings
+
+
+class RnnHubModel(RnnHubPreTrainedModel):
+    """Token embeddings followed by a stack of recurrent layers (no head)."""
+
+    def __init__(self, config: RnnHubConfig):
+        super().__init__(config)
+        self.embeddings = nn.Embedding(
+            config.vocab_size, config.embedding_size, padding_idx=config.pad_token_id
+        )
+        self.embedding_dropout = nn.Dropout(config.embedding_dropout)
+        self.recurrent = RecurrentLayer(
+            config.cell_type,
+            config.embedding_size,
+            config.hidden_size,
+            num_layers=config.num_hidden_layers,
+            bidirectional=config.bidirectional,
+            dropout=config.dropout,
+            nonlinearity=config.nonlinearity,
+        )
+        self.post_init()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.embeddings
+
+    def set_input_embeddings(self, value: nn.Embedding) -> None:
+        self.embeddings = value
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+        cache: RecurrentCache | None = None,
+        use_cache: bool | None = None,
+        output_gates: bool = False,
+        implementation: str | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        **kwargs,
+    ) -> RnnHubModelOutput:
+        cache = _cache_argument(cache, kwargs)
+        if (input_ids is None) == (inputs_embeds is None):
+            raise ValueError("Pass exactly one of input_ids or inputs_embeds.")
+        if inputs_embeds is None:
+            if input_ids.dim() != 2:
+                raise ValueError(f"input_ids must be (batch, length), got shape {tuple(input_ids.shape)}.")
+            if input_ids.numel() and (
+                int(input_ids.min()) < 0 or int(input_ids.max()) >= self.config.vocab_size
+            ):
+                raise ValueError(
+                    f"input_ids must lie in [0, {self.config.vocab_size}); got values in "
+                    f"[{int(input_ids.min())}, {int(input_ids.max())}]. Is the tokenizer the model's own?"
+                )
+            inputs_embeds = self.embeddings(input_ids)
+        if attention_mask is not None and attention_mask.shape[:2] != inputs_embeds.shape[:2]:
+            raise ValueError(
+                f"attention_mask shape {tuple(attention_mask.shape)} does not match the inputs "
+                f"{tuple(inputs_embeds.shape[:2])}."
+            )
+        run = self.recurrent(
+            self.embedding_dropout(inputs_embeds),
+            attention_mask=attention_mask,
+            state=None if cache is None else cache.state,
+            implementation=_recurrent_implementation(output_gates, implementation),
+            output_gates=output_gates,
+        )
+        use_cache = self.config.use_cache if use_cache is None else use_cache
+        new_cache = None
+        if use_cache:
+            seen = 0 if cache is None else cache.seen_tokens
+            new_cache = RecurrentCache(run.state, seen + inputs_embeds.shape[1])
+        return RnnHubModelOutput(
+            last_hidden_state=run.outputs,
+            cache=new_cache,
+            hidden_states=(run.outputs,) if output_hidden_states else None,
+            gates=run.gates,
+        )
+
+
+class RnnHubForSequenceClassification(RnnHubPreTrainedModel):
+    """Many-to-one: pool the recurrent outputs into one vector and classify it.
+
+    ``config.pooling``: ``"last"`` uses the final state (both directions' final states when bidirectional), which
+    for a padded batch is the state after each text's last real token; ``"mean"`` / ``"max"`` pool over real tokens.
+    """
+
+    def __init__(self, config: RnnHubConfig):
+        super().__init__(config)
+        self.num_labels = config.num_labels
+        self.rnnhub = RnnHubModel(config)
+        dropout = config.dropout if config.classifier_dropout is None else config.classifier_dropout
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(config.hidden_size * config.num_directions, config.num_labels)
+        self.post_init()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.rnnhub.embeddings
+
+    def set_input_embeddings(self, value: nn.Embedding) -> None:
+        self.rnnhub.embeddings = value
+
+    def pool(self, outputs: torch.Tensor, final_hidden: torch.Tensor, attention_mask: torch.Tensor | None):
+        """(batch, time, features) -> (batch, features) by ``config.pooling``."""
+        if self.config.pooling == "last":
+            top = final_hidden[-self.config.num_directions :]  # (directions, batch, hidden) of the top layer
+            return torch.cat(list(top), dim=-1)
+        mask = (
+            torch.ones(outputs.shape[:2], device=outputs.device) if attention_mask is None else attention_mask
+        )
+        mask = mask.to(outputs.dtype)[..., None]
+        if self.config.pooling == "mean":
+            return (outputs * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+        return outputs.masked_fill(mask == 0, torch.finfo(outputs.dtype).min).amax(dim=1)
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        output_gates: bool = False,
+        implementation: str | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        **kwargs,
+    ) -> RnnHubSequenceClassifierOutput:
+        base = self.rnnhub(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            inputs_embeds=inputs_embeds,
+            use_cache=True,  # the final state is what "last" pooling reads
+            output_gates=output_gates,
+            implementation=implementation,
+            output_hidden_states=output_hidden_states,
+        )
+        pooled = self.pool(base.last_hidden_state, base.cache.state[0], attention_mask)
+        logits = self.classifier(self.dropout(pooled))
+        loss = None if labels is None else self._loss(logits, labels)
+        return RnnHubSequenceClassifierOutput(
+            loss=loss, logits=logits, hidden_states=base.hidden_states, gates=base.gates
+        )
+
+    def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        problem_type = self.config.problem_type
+        if problem_type is None:
+            if self.num_labels == 1:
+                problem_type = "regression"
+            elif labels.dtype in (torch.long, torch.int):
+                problem_type = "single_label_classification"
+            else:
+                problem_type = "multi_label_classification"
+        if problem_type == "regression":
+            return F.mse_loss(logits.squeeze(-1), labels.to(logits.dtype).view(-1))
+        if problem_type == "single_label_classification":
+            if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= self.num_labels):
+                raise ValueError(
+                    f"labels must be class ids in [0, {self.num_labels}) ({self.config.id2label}); got values in "
+                    f"[{int(labels.min())}, {int(labels.max())}]. Map label names with config.label2id."
+                )
+            return F.cross_entropy(logits, labels.view(-1))
+        return F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
+
+
+class RnnHubForCausalLM(RecurrentGenerationMixin, RnnHubPreTrainedModel):
+    """Next-token language model: p(x_t | x_<t) from the recurrent state after x_<t."""
+
+    _tied_weights_keys = {"lm_head.weight": "rnnhub.embeddings.weight"}
+
+    def __init__(self, config: RnnHubConfig):
+        super().__init__(config)
+        if config.bidirectional:
+            raise ValueError("A causal language model must read left to right: set bidirectional=False.")
+        self.rnnhub = RnnHubModel(config)
+        self.dropout = nn.Dropout(config.dropout)
+        # Tied embeddings need the state mapped back to the embedding width first.
+        tie = config.tie_word_embeddings and config.embedding_size != config.hidden_size
+        self.output_projection = (
+            nn.Linear(config.hidden_size, config.embedding_size, bias=False) if tie else None
+        )
+        head_in = config.embedding_size if config.tie_word_embeddings else config.hidden_size
+        self.lm_head = nn.Linear(head_in, config.vocab_size, bias=False)
+        self.post_init()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.rnnhub.embeddings
+
+    def set_input_embeddings(self, value: nn.Embedding) -> None:
+        self.rnnhub.embeddings = value
+
+    def get_output_embeddings(self) -> nn.Linear:
+        return self.lm_head
+
+    def set_output_embeddings(self, value: nn.Linear) -> None:
+        self.lm_head = value
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+        labels: torch.LongTensor | None = None,
+        cache: RecurrentCache | None = None,
+        use_cache: bool | None = None,
+        output_gates: bool = False,
+        implementation: str | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
+        **kwargs,
+    ) -> RnnHubCausalLMOutput:
+        cache = _cache_argument(cache, kwargs)
+        base = self.rnnhub(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            inputs_embeds=inputs_embeds,
+            cache=cache,
+            use_cache=use_cache,
+            output_gates=output_gates,
+            implementation=implementation,
+            output_hidden_states=output_hidden_states,
+        )
+        hidden = self.dropout(base.last_hidden_state)
+        if self.output_projection is not None:
+            hidden = self.output_projection(hidden)
+        logits = self.lm_head(hidden)
+        loss = None
+        if labels is not None:
+            # Position t predicts token t + 1; -100 marks positions to ignore (padding).
+            loss = F.cross_entropy(
+                logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1), ignore_index=-100
+            )
+        return RnnHubCausalLMOutput(
+            loss=loss, logits=logits, cache=base.cache, hidden_states=base.hidden_states, gates=base.gates
+        )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Encoder-decoder heads
+
+
+@dataclass
+class RnnHubEncoderOutput(BaseModelOutput):
+    """last_hidden_state: the memory the decoder attends to; memory_mask: its valid slots (None = all)."""
+
+    gates: dict[str, torch.Tensor] | None = None
+
+
+class RnnHubTextEncoder(nn.Module):
+    """Embeddings + a (usually bidirectional) recurrent stack; its outputs are the decoder's memory."""
+
+    main_input_name = "input_ids"
+
+    def __init__(self, config: RnnHubSeq2SeqConfig):
+        super().__init__()
+        self.config = config
+        self.embeddings = nn.Embedding(
+            config.vocab_size, config.embedding_size, padding_idx=config.pad_token_id
+        )
+        self.embedding_dropout = nn.Dropout(config.embedding_dropout)
+        self.recurrent = RecurrentLayer(
+            config.cell_type,
+            config.embedding_size,
+            config.hidden_size,
+            num_layers=config.num_hidden_layers,
+            bidirectional=config.bidirectional,
+            dropout=config.dropout,
+            nonlinearity=config.nonlinearity,
+        )
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor,
+        attention_mask: torch.Tensor | None = None,
+        output_gates: bool = False,
+        implementation: str | None = None,
+        **kwargs,
+    ) -> RnnHubEncoderOutput:
+        if input_ids.dim() != 2 or input_ids.shape[1] == 0:
+            raise ValueError(
+                f"input_ids must be (batch, length) with length >= 1, got {tuple(input_ids.shape)}."
+            )
+        if int(input_ids.min()) < 0 or int(input_ids.max()) >= self.config.vocab_size:
+            raise ValueError(
+                f"input_ids must lie in [0, {self.config.vocab_size}). Is the tokenizer the model's own?"
+            )
+        run = self.recurrent(
+            self.embedding_dropout(self.embeddings(input_ids)),
+            attention_mask=attention_mask,
+            implementation=_recurrent_implementation(output_gates, implementation),
+            output_gates=output_gates,
+        )
+        return RnnHubEncoderOutput(last_hidden_state=self.dropout(run.outputs), gates=run.gates)
+
+
+class RnnHubImageEncoder(nn.Module):
+    """Wraps the CNN so generate() can call it like a text encoder (``encoder(pixel_values=..., return_dict=True)``)."""
+
+    main_input_name = "pixel_values"
+
+    def __init__(self, config: RnnHubCaptioningConfig):
+        super().__init__()
+        self.cnn = ConvImageEncoder(config)
+
+    def forward(self, pixel_values: torch.Tensor, **kwargs) -> RnnHubEncoderOutput:
+        return RnnHubEncoderOutput(last_hidden_state=self.cnn(pixel_values))
+
+
+def shift_tokens_right(labels: torch.Tensor, pad_token_id: int, decoder_start_token_id: int) -> torch.Tensor:
+    """Teacher forcing: the decoder reads <start> y_1 ... y_{n-1} and predicts y_1 ... y_n."""
+    shifted = labels.new_full(labels.shape, pad_token_id)
+    shifted[:, 1:] = labels[:, :-1]
+    shifted[:, 0] = decoder_start_token_id
+    return shifted.masked_fill(shifted == -100, pad_token_id)
+
+
+class _EncoderDecoderBase(RecurrentGenerationMixin, RnnHubPreTrainedModel):
+    """An encoder producing a memory, and the attention decoder writing tokens from it."""
+
+    def get_encoder(self, modality: str | None = None):
+        return self.encoder
+
+    def get_decoder(self):
+        return self.decoder
+
+    def get_output_embeddings(self) -> nn.Linear:
+        return self.decoder.lm_head
+
+    def set_output_embeddings(self, value: nn.Linear) -> None:
+        self.decoder.lm_head = value
+
+    def _decode(
+        self,
+        encoder_outputs,
+        memory_mask: torch.Tensor | None,
+        decoder_input_ids: torch.LongTensor | None,
+        labels: torch.LongTensor | None,
+        cache: RecurrentCache | None,
+        use_cache: bool | None,
+        output_attentions: bool | None,
+        output_gates: bool,
+        implementation: str | None,
+    ) -> RnnHubSeq2SeqLMOutput:
+        if isinstance(encoder_outputs, (tuple, list)):
+            encoder_outputs = RnnHubEncoderOutput(last_hidden_state=encoder_outputs[0])
+        memory = encoder_outputs.last_hidden_state
+        if decoder_input_ids is None:
+            if labels is None:
+                raise ValueError("Pass decoder_input_ids or labels (the decoder needs its inputs).")
+            decoder_input_ids = shift_tokens_right(
+                labels, self.config.pad_token_id, self.config.decoder_start_token_id
+            )
+        logits, state, weights, gates = self.decoder(
+            decoder_input_ids,
+            memory,
+            memory_mask,
+            state=None if cache is None else cache.state,
+            implementation=_recurrent_implementation(output_gates, implementation),
+            output_gates=output_gates,
+        )
+        loss = None
+        if labels is not None:
+            loss = F.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100
+            )
+        use_cache = self.config.use_cache if use_cache is None else use_cache
+        new_cache = None
+        if use_cache:
+            seen = 0 if cache is None else cache.seen_tokens
+            new_cache = RecurrentCache(state, seen + decoder_input_ids.shape[1])
+        return RnnHubSeq2SeqLMOutput(
+            loss=loss,
+            logits=logits,
+            cache=new_cache,
+            cross_attentions=(weights[:, None],) if output_attentions and weights is not None else None,
+            encoder_last_hidden_state=memory,
+            decoder_gates=gates,
+        )
+
+
+class RnnHubForSeq2SeqLM(_EncoderDecoderBase):
+    """Sequence-to-sequence: a recurrent encoder reads the source, an attention decoder writes the target."""
+
+    config_class = RnnHubSeq2SeqConfig
+
+    def __init__(self, config: RnnHubSeq2SeqConfig):
+        super().__init__(config)
+        self.encoder = RnnHubTextEncoder(config)
+        self.decoder = AttentionDecoder(config)
+        if config.tie_decoder_embeddings:
+            if config.embedding_size != config.decoder_hidden_size:
+                raise ValueError("tie_decoder_embeddings needs embedding_size == decoder_hidden_size.")
+            self.decoder.lm_head.weight = self.decoder.embeddings.weight
+        self.post_init()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.encoder.embeddings
+
+    def set_input_embeddings(self, value: nn.Embedding) -> None:
+        self.encoder.embeddings = value
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        decoder_input_ids: torch.LongTensor | None = None,
+        labels: torch.LongTensor | None = None,
+        encoder_outputs: RnnHubEncoderOutput | tuple | None = None,
+        cache: RecurrentCache | None = None,
+        use_cache: bool | None = None,
+        output_attentions: bool | None = None,
+        output_gates: bool = False,
+        implementation: str | None = None,
+        return_dict: bool | None = None,
+        **kwargs,
+    ) -> RnnHubSeq2SeqLMOutput:
+        cache = _cache_argument(cache, kwargs)
+        if encoder_outputs is None:
+            if input_ids is None:
+                raise ValueError("Pass input_ids (the source) or precomputed encoder_outputs.")
+            encoder_outputs = self.encoder(
+                input_ids, attention_mask, output_gates=output_gates, implementation=implementation
+            )
+        return self._decode(
+            encoder_outputs,
+            attention_mask,
+            decoder_input_ids,
+            labels,
+            cache,
+            use_cache,
+            output_attentions,
+            output_gates,
+            implementation,
+        )
+
+
+class RnnHubForImageCaptioning(_EncoderDecoderBase):
+    """One-to-many: a CNN sees the image, an attention decoder writes the caption (Show, Attend and Tell)."""
+
+    config_class = RnnHubCaptioningConfig
+    main_input_name = "pixel_values"
+    input_modalities = ("image", "text")
+
+    def __init__(self, config: RnnHubCaptioningConfig):
+        super().__init__(config)
+        self.encoder = RnnHubImageEncoder(config)
+        self.decoder = AttentionDecoder(config)
+        self.post_init()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.decoder.embeddings
+
+    def set_input_embeddings(self, value: nn.Embedding) -> None:
+        self.decoder.embeddings = value
+
+    def forward(
+        self,
+        pixel_values: torch.Tensor | None = None,
+        decoder_input_ids: torch.LongTensor | None = None,
+        labels: torch.LongTensor | None = None,
+        encoder_outputs: RnnHubEncoderOutput | tuple | None = None,
+        cache: RecurrentCache | None = None,
+        use_cache: bool | None = None,
+        output_attentions: bool | None = None,
+        output_gates: bool = False,
+        implementation: str | None = None,
+        return_dict: bool | None = None,
+        **kwargs,
+    ) -> RnnHubSeq2SeqLMOutput:
+        cache = _cache_argument(cache, kwargs)
+        # Every grid cell is real; generate() may still pass a mask built for the pixel inputs.
+        kwargs.pop("attention_mask", None)
+        if encoder_outputs is None:
+            if pixel_values is None:
+                raise ValueError("Pass pixel_values (from the model's image processor) or encoder_outputs.")
+            encoder_outputs = self.encoder(pixel_values)
+        return self._decode(
+            encoder_outputs,
+            None,
+            decoder_input_ids,
+            labels,
+            cache,
+            use_cache,
+            output_attentions,
+            output_gates,
+            implementation,
+        )

@@ -1,0 +1,517 @@
+"""Train or fine-tune an rnnhub translation (seq2seq) model with stock ``transformers.Seq2SeqTrainer``.
+
+>>> from rnnhub.seq2seq_training import finetune_seq2seq
+>>> result = finetune_seq2seq("gru-translation-de-en", "pairs.csv", source_column="de", target_column="en",
+...                           output_dir="my-translator")
+>>> result.metrics["validation"]["bleu"]
+
+:func:`train_seq2seq` is the shared engine (the translation recipe builds a fresh model and calls it too):
+evaluation on validation with ``predict_with_generate`` (greedy decoding, corpus BLEU and chrF) after every epoch
+or ``eval_steps``, early stopping on validation BLEU, the best checkpoint's weights kept, then model, tokenizer and
+generation config saved to ``output_dir`` and the Trainer checkpoints (pickles) removed. It reuses the
+classification fine-tuning's checkpoint / resume handling and training-argument schedule from :mod:`rnnhub.training`.
+
+:func:`finetune_seq2seq` adds what a user's run needs around it: loading the source model and the data (CSV, JSON
+lines, parquet, a folder of split files, a Hub dataset id, a built-in corpus name or a ``DatasetDict``), a
+validation split when there is none, the final scores on validation and test from the raw reference texts,
+``eval_report.json`` and a generated model card.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rnnhub.text_metrics import corpus_bleu, corpus_chrf
+from rnnhub.training import (
+    CHECKPOINTS_DIRNAME,
+    REPORT_FILENAME,
+    FinetuneResult,
+    _card_base_model,
+    _data_name,
+    _hardware,
+    _resume_checkpoint,
+    _training_arguments,
+    progress_bars,
+)
+from rnnhub.translation_eval import evaluate_translation
+from rnnhub.translation_text import bleu_tokenize_for
+
+if TYPE_CHECKING:
+    import datasets
+
+__all__ = ["SEQ2SEQ_METRICS", "finetune_seq2seq", "load_pairs", "train_seq2seq"]
+
+SEQ2SEQ_METRICS = ("bleu", "chrf", "loss")
+ARCHITECTURE = "RnnHubForSeq2SeqLM"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Data
+
+
+def load_pairs(
+    data: Any, source_column: str = "source", target_column: str = "target"
+) -> datasets.DatasetDict:
+    """``data`` as a DatasetDict with exactly the columns ``source`` and ``target`` (texts checked non-empty).
+
+    Raises:
+        ValueError: a missing column (the message lists the available ones), an empty text, or unusable ``data``.
+    """
+    import datasets
+
+    from rnnhub import data as rnnhub_data
+    from rnnhub.data import loaders
+
+    columns = {"source": source_column, "target": target_column}
+    if isinstance(data, (str, os.PathLike)):
+        name = os.fspath(data)
+        if not Path(name).expanduser().exists() and name in rnnhub_data.list_corpora():
+            data = rnnhub_data.load(name)  # a built-in corpus, e.g. "ding-de-en"
+        else:
+            return loaders.load_user_data(data, columns=columns)
+    if not isinstance(data, datasets.DatasetDict):
+        raise ValueError(
+            "data must be a file, a folder, a Hub dataset id, a built-in corpus name or a DatasetDict; "
+            f"got {type(data).__name__}."
+        )
+    selected = {}
+    for split, dataset in data.items():
+        where = f"{_data_name(data)} [{split}]"
+        dataset = loaders.select_columns(dataset, columns, where)
+        loaders.check_texts(dataset, where)
+        selected[split] = dataset
+    return datasets.DatasetDict(selected)
+
+
+def _encode(dataset: datasets.Dataset, tokenizer, max_source_length: int, max_target_length: int):
+    """Source ids + attention mask and target ids as ``labels`` (each ending in ``<eos>``), cut to the limits."""
+
+    def encode(batch):
+        encoded = tokenizer(batch["source"], truncation=True, max_length=max_source_length)
+        encoded["labels"] = tokenizer(
+            text_target=batch["target"], truncation=True, max_length=max_target_length
+        )["input_ids"]
+        return encoded
+
+    # In memory: small data, and no cache files for several processes to race on.
+    return dataset.map(encode, batched=True, remove_columns=dataset.column_names, keep_in_memory=True)
+
+
+def _compute_metrics(tokenizer, bleu_tokenize: str):
+    """Validation BLEU / chrF of the greedy translations Seq2SeqTrainer generates (references: decoded labels)."""
+
+    def compute(prediction) -> dict[str, float]:
+        predictions, labels = prediction.predictions, prediction.label_ids
+        if isinstance(predictions, tuple):
+            predictions = predictions[0]
+        pad = tokenizer.pad_token_id
+        predictions = np.where(predictions < 0, pad, predictions)  # Trainer pads ragged batches with -100
+        labels = np.where(labels < 0, pad, labels)
+        hypotheses = [t.strip() for t in tokenizer.batch_decode(predictions, skip_special_tokens=True)]
+        references = [t.strip() for t in tokenizer.batch_decode(labels, skip_special_tokens=True)]
+        return {
+            "bleu": corpus_bleu(hypotheses, references, tokenize=bleu_tokenize),
+            "chrf": corpus_chrf(hypotheses, references),
+        }
+
+    return compute
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The engine
+
+
+def _sampling_arguments() -> dict[str, Any]:
+    """Batches of similar length (little padding for the recurrent layers), under either transformers 5.x name."""
+    from transformers import Seq2SeqTrainingArguments
+
+    names = {f.name for f in fields(Seq2SeqTrainingArguments)}
+    if "train_sampling_strategy" in names:
+        return {"train_sampling_strategy": "group_by_length"}
+    return {"group_by_length": True} if "group_by_length" in names else {}
+
+
+def _time_budget_callback(minutes: float):
+    """Stop training once ``minutes`` of wall time have passed, evaluating and checkpointing that last step so
+    early stopping's choice of the best checkpoint still sees it."""
+    from transformers import TrainerCallback
+
+    class TimeBudget(TrainerCallback):
+        def __init__(self) -> None:
+            self.started = time.perf_counter()
+            self.stopped_at_step: int | None = None
+
+        def on_step_end(self, args, state, control, **kwargs):
+            if time.perf_counter() - self.started > minutes * 60 and self.stopped_at_step is None:
+                self.stopped_at_step = state.global_step
+                control.should_training_stop = True
+                if args.eval_strategy != "epoch":  # per-epoch evaluation runs anyway when the epoch loop ends
+                    control.should_evaluate = control.should_save = True
+            return control
+
+    return TimeBudget()
+
+
+def train_seq2seq(
+    model: Any,
+    tokenizer: Any,
+    splits: datasets.DatasetDict,
+    *,
+    output_dir: str | os.PathLike[str],
+    epochs: float = 5.0,
+    learning_rate: float = 1e-3,
+    batch_size: int = 32,
+    max_source_length: int = 128,
+    max_target_length: int = 128,
+    early_stopping_patience: int | None = 3,
+    metric_for_best_model: str = "bleu",
+    eval_steps: int | None = None,
+    eval_batch_size: int = 128,
+    save_total_limit: int = 2,
+    seed: int = 0,
+    resume: bool = False,
+    keep_checkpoints: bool = False,
+    bleu_tokenize: str | None = None,
+    progress: bool = False,
+    max_train_minutes: float | None = None,
+    training_arguments: Mapping[str, Any] | None = None,
+) -> FinetuneResult:
+    """Train ``model`` on ``splits["train"]`` (columns ``source``/``target``), early-stopping on validation.
+
+    Saves the best checkpoint's model, ``tokenizer`` and the model's generation config in ``output_dir`` and returns
+    the run's facts; ``metrics`` holds the best validation BLEU / chrF of the greedy translations generated during
+    training (references decoded from the token ids). Score the saved model on raw texts with
+    :func:`rnnhub.translation_eval.evaluate_translation`.
+
+    ``max_train_minutes``: a wall-time budget; training stops (after one last evaluation) once it is spent, and
+    ``extra["stopped_by_time_budget"]`` says whether it was.
+
+    Raises:
+        ValueError: an unknown ``metric_for_best_model``, no ``validation`` split, ``resume`` without a checkpoint
+            or old checkpoints without ``resume``.
+    """
+    from transformers import (
+        DataCollatorForSeq2Seq,
+        EarlyStoppingCallback,
+        PrinterCallback,
+        Seq2SeqTrainer,
+        Seq2SeqTrainingArguments,
+    )
+
+    if metric_for_best_model not in SEQ2SEQ_METRICS:
+        raise ValueError(
+            f"metric_for_best_model must be one of {', '.join(SEQ2SEQ_METRICS)}, got {metric_for_best_model!r}."
+        )
+    for split in ("train", "validation"):
+        if split not in splits:
+            raise ValueError(f"The data needs a {split!r} split; it has {', '.join(splits)}.")
+    output_dir = Path(output_dir)
+    checkpoint_dir = output_dir / CHECKPOINTS_DIRNAME
+    resume_from = _resume_checkpoint(checkpoint_dir, resume)
+    bleu_tokenize = bleu_tokenize or bleu_tokenize_for(splits["train"]["target"][:2000])
+
+    encoded = {
+        split: _encode(splits[split], tokenizer, max_source_length, max_target_length)
+        for split in ("train", "validation")
+    }
+    args = _training_arguments(
+        checkpoint_dir,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        eval_steps=eval_steps,
+        metric_for_best_model=metric_for_best_model,
+        save_total_limit=save_total_limit,
+        seed=seed,
+        progress=progress,
+        overrides={
+            "per_device_eval_batch_size": eval_batch_size,
+            "predict_with_generate": True,
+            "generation_num_beams": 1,  # greedy during training: beam search is for the final scores
+            # The model's own limit if its generation config has one, else the target limit (+ the start token).
+            "generation_max_length": None
+            if getattr(model.generation_config, "max_new_tokens", None)
+            else max_target_length + 1,
+            **_sampling_arguments(),
+            **(training_arguments or {}),
+        },
+        arguments_class=Seq2SeqTrainingArguments,
+    )
+    callbacks = [EarlyStoppingCallback(early_stopping_patience)] if early_stopping_patience else []
+    budget = _time_budget_callback(max_train_minutes) if max_train_minutes else None
+    if budget is not None:
+        callbacks.append(budget)
+    trainer = Seq2SeqTrainer(
+        model=model,
+        args=args,
+        train_dataset=encoded["train"],
+        eval_dataset=encoded["validation"],
+        processing_class=tokenizer,
+        # Labels padded with -100 (ignored by the loss); the model builds its decoder inputs from them.
+        data_collator=DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=-100),
+        compute_metrics=_compute_metrics(tokenizer, bleu_tokenize),
+        callbacks=callbacks,
+    )
+    if not progress:
+        trainer.remove_callback(PrinterCallback)  # it prints every log line when the progress bar is off
+
+    started = time.perf_counter()
+    with progress_bars(progress):
+        trainer.train(resume_from_checkpoint=resume_from)
+    wall_time = time.perf_counter() - started
+
+    state = trainer.state
+    best_step = (
+        int(Path(state.best_model_checkpoint).name.split("-")[-1]) if state.best_model_checkpoint else None
+    )
+    by_step = {
+        entry["step"]: {
+            k: entry[k] for k in ("epoch", "step", "eval_loss", "eval_bleu", "eval_chrf") if k in entry
+        }
+        for entry in state.log_history
+        if "eval_loss" in entry
+    }
+    history = list(by_step.values())
+    best = max(history, key=lambda e: e.get(f"eval_{metric_for_best_model}", 0.0)) if history else {}
+    if metric_for_best_model == "loss" and history:
+        best = min(history, key=lambda e: e["eval_loss"])
+    result = FinetuneResult(
+        output_dir=output_dir,
+        metrics={
+            "validation": {k.removeprefix("eval_"): v for k, v in best.items() if k.startswith("eval_")}
+        },
+        labels=[],
+        head="reused",
+        source_architecture=ARCHITECTURE,
+        global_step=state.global_step,
+        epochs_trained=float(state.epoch or 0.0),
+        stopped_early=state.global_step < state.max_steps,
+        best_step=best_step,
+        wall_time_s=wall_time,
+        extra={
+            "history": history,
+            "bleu_tokenize": bleu_tokenize,
+            "hardware": _hardware(args.world_size),
+            "batch_size": batch_size * args.world_size,
+            "resumed_from": Path(resume_from).name if resume_from else None,
+            "stopped_by_time_budget": budget is not None and budget.stopped_at_step is not None,
+        },
+    )
+    if trainer.is_world_process_zero():
+        output_dir.mkdir(parents=True, exist_ok=True)
+        with progress_bars(progress):
+            # save_pretrained, not trainer.save_model: that also writes training_args.bin, a pickle.
+            trainer.model.save_pretrained(output_dir)
+            tokenizer.save_pretrained(output_dir)
+        if not keep_checkpoints:
+            shutil.rmtree(checkpoint_dir, ignore_errors=True)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fine-tuning on your own data
+
+
+def _load_source(source: str):
+    from transformers import AutoConfig
+
+    import rnnhub  # noqa: F401  (registers the rnnhub configs)
+    from rnnhub.models import RnnHubForSeq2SeqLM, RnnHubSeq2SeqConfig
+    from rnnhub.tokenization import load_tokenizer
+    from rnnhub.training import _check_tokenizer
+
+    config = AutoConfig.from_pretrained(source)
+    if not isinstance(config, RnnHubSeq2SeqConfig):
+        raise ValueError(
+            f"{source} is a {config.model_type} model; finetune_seq2seq needs an rnnhub translation model "
+            f"({ARCHITECTURE}, model type 'rnnhub-seq2seq'). For classification, use rnnhub.training.finetune."
+        )
+    tokenizer = load_tokenizer(source)
+    _check_tokenizer(tokenizer, config, source)
+    return RnnHubForSeq2SeqLM.from_pretrained(source), tokenizer
+
+
+def finetune_seq2seq(
+    model: str | os.PathLike[str],
+    data: Any,
+    *,
+    output_dir: str | os.PathLike[str],
+    source_column: str = "source",
+    target_column: str = "target",
+    validation_fraction: float = 0.1,
+    epochs: float = 5.0,
+    learning_rate: float = 1e-3,
+    batch_size: int = 32,
+    max_length: int = 128,
+    early_stopping_patience: int | None = 3,
+    eval_steps: int | None = None,
+    save_total_limit: int = 2,
+    seed: int = 0,
+    resume: bool = False,
+    keep_checkpoints: bool = False,
+    model_id: str | None = None,
+    license: str = "other",
+    command: str | None = None,
+    progress: bool = False,
+    num_beams: int = 1,
+) -> FinetuneResult:
+    """Fine-tune the translation model ``model`` on the sentence pairs in ``data``; save it in ``output_dir``.
+
+    Args:
+        model: a model folder, registry short name or Hub id (:func:`rnnhub.hub.resolve`) holding an rnnhub
+            seq2seq model and its tokenizer. Its tokenizer is kept: words it lacks become ``<unk>``.
+        data: CSV/TSV/JSON/JSONL/parquet file, folder of ``train``/``validation``/``test`` files, Hub dataset id,
+            built-in corpus name or ``datasets.DatasetDict``.
+        source_column, target_column: the columns with the text to translate and its translation.
+        validation_fraction: share of train held out for validation when the data has no validation split.
+        max_length: the most tokens of a source or target (longer ones are cut).
+        early_stopping_patience: evaluations without a better validation BLEU before stopping; None: never.
+        num_beams: beam width of the final validation/test scores (training evaluates greedily).
+        Others: as in :func:`rnnhub.training.finetune`.
+
+    Raises:
+        ValueError: a missing column (naming the available ones), empty texts, a model that is not an rnnhub
+            translation model, a model/tokenizer mismatch, or checkpoint trouble (see :func:`train_seq2seq`).
+    """
+    from transformers import set_seed
+
+    from rnnhub.data import train_validation_split
+    from rnnhub.hub import resolve
+
+    if not isinstance(num_beams, int) or num_beams < 1:
+        raise ValueError(f"num_beams must be a positive integer, got {num_beams!r}.")
+    if not isinstance(max_length, int) or max_length < 2:
+        raise ValueError(f"max_length must be an integer of at least 2 tokens, got {max_length!r}.")
+    source = resolve(model)
+    seq2seq, tokenizer = _load_source(source)
+    splits = train_validation_split(load_pairs(data, source_column, target_column), validation_fraction, seed)
+    set_seed(seed)
+    result = train_seq2seq(
+        seq2seq,
+        tokenizer,
+        splits,
+        output_dir=output_dir,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        max_source_length=max_length,
+        max_target_length=max_length,
+        early_stopping_patience=early_stopping_patience,
+        eval_steps=eval_steps,
+        save_total_limit=save_total_limit,
+        seed=seed,
+        resume=resume,
+        keep_checkpoints=keep_checkpoints,
+        progress=progress,
+    )
+    if int(os.environ.get("RANK", "0")) != 0:
+        return result
+    tokenize = result.extra["bleu_tokenize"]
+    scores = {}
+    for split in ("validation", "test"):
+        if split in splits:
+            measured = evaluate_translation(
+                seq2seq,
+                tokenizer,
+                splits[split]["source"],
+                splits[split]["target"],
+                num_beams=num_beams,
+                bleu_tokenize=tokenize,
+            )
+            scores[split] = measured
+    result.metrics = {split: {"bleu": s["bleu"], "chrf": s["chrf"]} for split, s in scores.items()}
+    result.extra["num_beams"] = num_beams
+    _save_report_and_card(
+        result,
+        seq2seq,
+        rows={split: len(dataset) for split, dataset in splits.items()},
+        data_name=_data_name(data),
+        model=model,
+        source=source,
+        model_id=model_id,
+        license=license,
+        command=command,
+        seed=seed,
+        learning_rate=learning_rate,
+        max_epochs=epochs,
+    )
+    return result
+
+
+def _save_report_and_card(result: FinetuneResult, trained, *, rows, data_name, **facts) -> None:
+    from rnnhub.cards import make_model_card, save_card
+
+    output_dir = result.output_dir
+    report = {
+        "architecture": ARCHITECTURE,
+        "metrics": result.metrics,
+        "bleu_tokenize": result.extra["bleu_tokenize"],
+        "num_beams": result.extra["num_beams"],
+        "history": result.extra["history"],
+        "global_step": result.global_step,
+        "epochs_trained": result.epochs_trained,
+        "stopped_early": result.stopped_early,
+        "best_step": result.best_step,
+        "wall_time_s": round(result.wall_time_s, 3),
+        "base_model": os.fspath(facts["model"]),
+        "data": data_name,
+        "rows": rows,
+        "command": facts["command"],
+        "seed": facts["seed"],
+        "learning_rate": facts["learning_rate"],
+        "batch_size": result.extra["batch_size"],
+        "max_epochs": facts["max_epochs"],
+        "hardware": result.extra["hardware"],
+        "resumed_from": result.extra["resumed_from"],
+    }
+    result.report_path = output_dir / REPORT_FILENAME
+    result.report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    metric_rows = []
+    for split in sorted(result.metrics, key=lambda s: s != "test"):  # test first: the headline metric
+        values = result.metrics[split]
+        metric_rows.append(
+            {"name": "BLEU", "type": "bleu", "value": round(values["bleu"], 2), "split": split}
+        )
+        metric_rows.append(
+            {"name": "chrF", "type": "chrf", "value": round(values["chrf"], 2), "split": split}
+        )
+    beams = result.extra["num_beams"]
+    training = {
+        "command": facts["command"],
+        "base_model": f"`{facts['model']}`",
+        "seed": facts["seed"],
+        "epochs": f"{result.epochs_trained:g} of at most {facts['max_epochs']:g}"
+        + (" (early stopping)" if result.stopped_early else ""),
+        "best checkpoint": f"step {result.best_step} by validation BLEU (greedy)",
+        "learning_rate": facts["learning_rate"],
+        "batch_size": result.extra["batch_size"],
+        "training_rows": rows.get("train"),
+        "wall_time": f"{result.wall_time_s:.1f} s"
+        + (" (since the resume)" if result.extra["resumed_from"] else ""),
+        "hardware": result.extra["hardware"],
+        "scores": f"sacrebleu corpus BLEU (tokenize={result.extra['bleu_tokenize']!r}) and chrF, "
+        f"{'greedy decoding' if beams == 1 else f'beam search ({beams})'}, on the raw reference texts",
+    }
+    card = make_model_card(
+        model_id=facts["model_id"] or output_dir.resolve().name,
+        config=trained.config,
+        task="translation",
+        license=facts["license"],
+        metrics=metric_rows,
+        datasets=[data_name],
+        base_model=_card_base_model(facts["model"], facts["source"]),
+        training={k: v for k, v in training.items() if v is not None},
+        description=f"Fine-tuned with `rnnhub finetune` on the sentence pairs of `{data_name}`.",
+        num_parameters=trained.num_parameters(),
+        tags=["rnnhub-finetune"],
+    )
+    result.card_path = save_card(card, output_dir)
