@@ -28,14 +28,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rnnhub.run_info import trainer_hardware
 from rnnhub.training import (
     CHECKPOINTS_DIRNAME,
     REPORT_FILENAME,
     FinetuneResult,
-    _card_base_model,
-    _hardware,
-    _resume_checkpoint,
+    card_base_model,
     progress_bars,
+    resume_checkpoint,
 )
 
 __all__ = ["CAPTIONS_CSV", "finetune_captioning", "load_caption_data"]
@@ -176,7 +176,7 @@ def _finetune(**kw: Any) -> FinetuneResult:
         raise ValueError(f"num_beams must be at least 1, got {kw['num_beams']}.")
     output_dir = Path(kw["output_dir"])
     checkpoint_dir = output_dir / CHECKPOINTS_DIRNAME
-    resume_from = _resume_checkpoint(checkpoint_dir, kw["resume"])
+    resume_from = resume_checkpoint(checkpoint_dir, kw["resume"])
     model, tokenizer, image_processor, source = _load_captioner(kw["model"])
     splits, data_name = load_caption_data(
         kw["data"],
@@ -250,7 +250,7 @@ def _finetune(**kw: Any) -> FinetuneResult:
             "batch_size": kw["batch_size"],
             "max_epochs": kw["epochs"],
             "decoding": mode,
-            "hardware": _hardware(trainer.args.world_size),
+            "hardware": trainer_hardware(trainer.args.world_size),
             "resumed_from": Path(resume_from).name if resume_from else None,
         }
         _save(model, tokenizer, image_processor, result, facts, source, kw)
@@ -319,7 +319,7 @@ def _save(
         license=kw["license"],
         metrics=rows,
         datasets=[facts["data"]],
-        base_model=_card_base_model(kw["model"], source),
+        base_model=card_base_model(kw["model"], source),
         training={k: v for k, v in training.items() if v is not None},
         description=f"Fine-tuned with `rnnhub finetune` on `{facts['data']}` to caption images. BLEU-4 is "
         "sacrebleu's corpus BLEU against all captions of an image; exact match counts a caption equal to any of them.",

@@ -30,17 +30,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rnnhub.run_info import trainer_hardware
 from rnnhub.text_metrics import corpus_bleu, corpus_chrf
 from rnnhub.training import (
     CHECKPOINTS_DIRNAME,
     REPORT_FILENAME,
     FinetuneResult,
-    _card_base_model,
-    _data_name,
-    _hardware,
-    _resume_checkpoint,
-    _training_arguments,
+    card_base_model,
+    describe_data,
+    make_training_arguments,
     progress_bars,
+    resume_checkpoint,
 )
 from rnnhub.translation_eval import evaluate_translation
 from rnnhub.translation_text import bleu_tokenize_for
@@ -85,7 +85,7 @@ def load_pairs(
         )
     selected = {}
     for split, dataset in data.items():
-        where = f"{_data_name(data)} [{split}]"
+        where = f"{describe_data(data)} [{split}]"
         dataset = loaders.select_columns(dataset, columns, where)
         loaders.check_texts(dataset, where)
         selected[split] = dataset
@@ -216,14 +216,14 @@ def train_seq2seq(
             raise ValueError(f"The data needs a {split!r} split; it has {', '.join(splits)}.")
     output_dir = Path(output_dir)
     checkpoint_dir = output_dir / CHECKPOINTS_DIRNAME
-    resume_from = _resume_checkpoint(checkpoint_dir, resume)
+    resume_from = resume_checkpoint(checkpoint_dir, resume)
     bleu_tokenize = bleu_tokenize or bleu_tokenize_for(splits["train"]["target"][:2000])
 
     encoded = {
         split: _encode(splits[split], tokenizer, max_source_length, max_target_length)
         for split in ("train", "validation")
     }
-    args = _training_arguments(
+    args = make_training_arguments(
         checkpoint_dir,
         epochs=epochs,
         learning_rate=learning_rate,
@@ -300,7 +300,7 @@ def train_seq2seq(
         extra={
             "history": history,
             "bleu_tokenize": bleu_tokenize,
-            "hardware": _hardware(args.world_size),
+            "hardware": trainer_hardware(args.world_size),
             "batch_size": batch_size * args.world_size,
             "resumed_from": Path(resume_from).name if resume_from else None,
             "stopped_by_time_budget": budget is not None and budget.stopped_at_step is not None,
@@ -327,7 +327,7 @@ def _load_source(source: str):
     import rnnhub  # noqa: F401  (registers the rnnhub configs)
     from rnnhub.models import RnnHubForSeq2SeqLM, RnnHubSeq2SeqConfig
     from rnnhub.tokenization import load_tokenizer
-    from rnnhub.training import _check_tokenizer
+    from rnnhub.training import check_tokenizer
 
     config = AutoConfig.from_pretrained(source)
     if not isinstance(config, RnnHubSeq2SeqConfig):
@@ -336,7 +336,7 @@ def _load_source(source: str):
             f"({ARCHITECTURE}, model type 'rnnhub-seq2seq'). For classification, use rnnhub.training.finetune."
         )
     tokenizer = load_tokenizer(source)
-    _check_tokenizer(tokenizer, config, source)
+    check_tokenizer(tokenizer, config, source)
     return RnnHubForSeq2SeqLM.from_pretrained(source), tokenizer
 
 
@@ -434,7 +434,7 @@ def finetune_seq2seq(
         result,
         seq2seq,
         rows={split: len(dataset) for split, dataset in splits.items()},
-        data_name=_data_name(data),
+        data_name=describe_data(data),
         model=model,
         source=source,
         model_id=model_id,
@@ -508,7 +508,7 @@ def _save_report_and_card(result: FinetuneResult, trained, *, rows, data_name, *
         license=facts["license"],
         metrics=metric_rows,
         datasets=[data_name],
-        base_model=_card_base_model(facts["model"], facts["source"]),
+        base_model=card_base_model(facts["model"], facts["source"]),
         training={k: v for k, v in training.items() if v is not None},
         description=f"Fine-tuned with `rnnhub finetune` on the sentence pairs of `{data_name}`.",
         num_parameters=trained.num_parameters(),

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rnnhub.evaluation import classification_metrics, make_compute_metrics
+from rnnhub.run_info import trainer_hardware
 
 if TYPE_CHECKING:
     import datasets
@@ -93,7 +94,7 @@ def _split_metrics(trainer_metrics: Mapping[str, float], split: str) -> dict[str
 # Data
 
 
-def _data_name(data: Any) -> str:
+def describe_data(data: Any) -> str:
     if isinstance(data, (str, os.PathLike)):
         path = Path(data).expanduser()
         return path.name if path.exists() else os.fspath(data)
@@ -122,7 +123,7 @@ def _load_splits(data: Any, text_column: str, label_column: str) -> datasets.Dat
     # The same checks load_user_data applies to files (missing columns, empty texts).
     selected = {}
     for split, dataset in data.items():
-        where = f"{_data_name(data)} [{split}]"
+        where = f"{describe_data(data)} [{split}]"
         dataset = loaders.select_columns(dataset, columns, where)
         loaders.check_texts(dataset, where)
         selected[split] = dataset
@@ -216,7 +217,7 @@ def _load_tokenizer(source: str) -> PreTrainedTokenizerBase:
     return load_tokenizer(source)
 
 
-def _check_tokenizer(tokenizer: PreTrainedTokenizerBase, config: Any, source: str) -> None:
+def check_tokenizer(tokenizer: PreTrainedTokenizerBase, config: Any, source: str) -> None:
     problems = []
     if len(tokenizer) > config.vocab_size:
         problems.append(
@@ -278,7 +279,7 @@ def _build_model(
     return model, "new"
 
 
-def _card_base_model(model: str, source: str) -> str | None:
+def card_base_model(model: str, source: str) -> str | None:
     """The Hub id to name as ``base_model``: the source card's model id, or the id the user gave."""
     card_path = Path(source) / "README.md"
     if card_path.is_file():
@@ -312,7 +313,7 @@ def _complete_checkpoints(checkpoint_dir: Path) -> list[Path]:
     return sorted(complete, key=lambda p: int(p.name.split("-")[-1]))
 
 
-def _resume_checkpoint(checkpoint_dir: Path, resume: bool) -> str | None:
+def resume_checkpoint(checkpoint_dir: Path, resume: bool) -> str | None:
     checkpoints = _complete_checkpoints(checkpoint_dir)
     if not resume:
         if checkpoints:
@@ -343,7 +344,7 @@ def _is_main_process() -> bool:
 # The run
 
 
-def _training_arguments(
+def make_training_arguments(
     checkpoint_dir: Path,
     *,
     epochs: float,
@@ -419,13 +420,6 @@ def progress_bars(enabled: bool) -> Iterator[None]:
     finally:
         for (_, enable, disable), was_enabled in zip(switches, previous):
             (enable if was_enabled else disable)()
-
-
-def _hardware(world_size: int) -> str:
-    import torch
-
-    device = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
-    return f"{world_size} x {device}" if world_size > 1 else device
 
 
 def _progress_as_asked(function: Callable[..., FinetuneResult]) -> Callable[..., FinetuneResult]:
@@ -514,13 +508,13 @@ def finetune(
         )
     output_dir = Path(output_dir)
     checkpoint_dir = output_dir / CHECKPOINTS_DIRNAME
-    resume_from = _resume_checkpoint(checkpoint_dir, resume)
+    resume_from = resume_checkpoint(checkpoint_dir, resume)
 
     source = resolve(model)
     config = AutoConfig.from_pretrained(source)
     architecture = _source_architecture(config, source)
     tokenizer = _load_tokenizer(source)
-    _check_tokenizer(tokenizer, config, source)
+    check_tokenizer(tokenizer, config, source)
 
     splits, label_names, labels = _labelled_splits(data, text_column, label_column, validation_fraction, seed)
     # The new head's initial weights come from this seed (Trainer seeds only once it exists).
@@ -531,7 +525,7 @@ def finetune(
         split: _encode(dataset, [label2id[name] for name in label_names[split]], tokenizer, max_length)
         for split, dataset in splits.items()
     }
-    args = _training_arguments(
+    args = make_training_arguments(
         checkpoint_dir,
         epochs=epochs,
         learning_rate=learning_rate,
@@ -586,7 +580,7 @@ def finetune(
     if trainer.is_world_process_zero():
         facts = {
             "base_model": os.fspath(model),
-            "data": data_name or _data_name(data),
+            "data": data_name or describe_data(data),
             "rows": {split: len(dataset) for split, dataset in splits.items()},
             "command": command,
             "seed": seed,
@@ -594,7 +588,7 @@ def finetune(
             "batch_size": batch_size * args.world_size,
             "max_epochs": epochs,
             "metric_for_best_model": metric_for_best_model,
-            "hardware": _hardware(args.world_size),
+            "hardware": trainer_hardware(args.world_size),
             "resumed_from": Path(resume_from).name if resume_from else None,
         }
         _save_outputs(trainer, tokenizer, result, evaluations, facts, source, model, model_id, license)
@@ -681,7 +675,7 @@ def _save_outputs(
         license=license,
         metrics=metric_rows,
         datasets=[data_name],
-        base_model=_card_base_model(model, source),
+        base_model=card_base_model(model, source),
         training={k: v for k, v in training.items() if v is not None},
         description=f"Fine-tuned with `rnnhub finetune` on `{data_name}` to predict: {', '.join(result.labels)}.",
         num_parameters=trainer.model.num_parameters(),

@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from rnnhub.run_info import recipe_hardware
+
 __all__ = ["CORPUS", "CaptioningSettings", "settings_with", "train_captioning"]
 
 CORPUS = "emoji-captions"
@@ -129,7 +131,7 @@ def train_captioning(
         report[RECIPE_KEY].update(
             command=command,
             model_id=model_id or output_dir.resolve().name,
-            hardware=_hardware(torch.get_num_threads()),
+            hardware=recipe_hardware(torch.get_num_threads()),
         )
     finally:
         torch.set_num_threads(previous_threads)
@@ -138,12 +140,6 @@ def train_captioning(
 
     write_card(output_dir)
     return report
-
-
-def _hardware(threads: int) -> str:
-    from rnnhub.recipes.sentiment import _hardware as sentiment_hardware
-
-    return sentiment_hardware(threads)
 
 
 def _run(

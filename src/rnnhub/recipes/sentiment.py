@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from rnnhub.run_info import recipe_hardware, weights_license
 
 if TYPE_CHECKING:
     import datasets
@@ -148,32 +149,6 @@ def _start_folder(
     return len(tokenizer)
 
 
-def _license(corpus: str) -> str:
-    """The weights inherit the data's licence; "other" when the data states none (its card explains)."""
-    from rnnhub.data import get_corpus
-
-    try:
-        licence_id = get_corpus(corpus).license
-    except ValueError:  # a corpus outside the registry (custom data)
-        return "other"
-    return licence_id if licence_id not in ("", "unknown") else "other"
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass  # not Linux: the platform's short name will do
-    return platform.processor() or platform.machine()
-
-
-def _hardware(threads: int) -> str:
-    cpu = _cpu_name()
-    return f"{os.cpu_count()} vCPU ({cpu}), {threads} torch thread{'s' if threads != 1 else ''}, no GPU"
-
-
 def train_sentiment(
     corpus: str,
     *,
@@ -256,9 +231,9 @@ def train_sentiment(
         "settings": asdict(settings),
         "vocab_size": vocab_size,
         "total_time_s": round(total_time, 1),
-        "hardware": _hardware(used_threads),
+        "hardware": recipe_hardware(used_threads),
         "model_id": model_id or output_dir.resolve().name,
-        "license": _license(corpus),
+        "license": weights_license(corpus),
     }
     report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     write_card(output_dir)

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rnnhub.recipes.sentiment import _hardware, _license
+from rnnhub.run_info import recipe_hardware, weights_license
 
 if TYPE_CHECKING:
     import datasets
@@ -300,10 +300,10 @@ def train_translation(
             "vocab_size": len(tokenizer),
             "num_parameters": model.num_parameters(),
             "model_id": model_id or output_dir.resolve().name,
-            "license": _license(corpus),
+            "license": weights_license(corpus),
             "command": command,
             "seed": seed,
-            "hardware": _hardware(used_threads),
+            "hardware": recipe_hardware(used_threads),
             "train_time_s": round(train_time, 1),
             "total_time_s": round(total_time, 1),
         },
