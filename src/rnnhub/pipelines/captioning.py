@@ -19,56 +19,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformers import Pipeline
-
 from rnnhub.images import load_image
+from rnnhub.pipelines.base import RnnHubGenerationPipeline
 
 __all__ = ["TASK", "ImageCaptioningPipeline", "register"]
 
 TASK = "rnnhub-image-captioning"
 
 
-class ImageCaptioningPipeline(Pipeline):
+class ImageCaptioningPipeline(RnnHubGenerationPipeline):
     """Image(s) in, ``[{"generated_text": caption}]`` out (a list of those for a list of images).
 
     Call parameters: ``num_beams`` (1 = greedy; default: the model's generation config), ``max_new_tokens`` (the
     longest caption in tokens; default: the generation config's) and the usual ``batch_size``.
     """
 
+    task = TASK
+    model_type = "rnnhub-captioning"
+    model_kind = "captioning"
     _load_image_processor = True
     _load_tokenizer = True
     _load_processor = False
     _load_feature_extractor = False
-    _pipeline_calls_generate = False  # generation settings are this pipeline's own call parameters
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        if getattr(self.model.config, "model_type", None) != "rnnhub-captioning":
-            raise ValueError(
-                f"The {TASK} pipeline needs an rnnhub captioning model (model_type 'rnnhub-captioning'), got "
-                f"{getattr(self.model.config, 'model_type', type(self.model).__name__)!r}."
-            )
         if self.image_processor is None or self.tokenizer is None:
             raise ValueError(
                 "The model folder needs both its image processor (preprocessor_config.json) and its tokenizer."
             )
-
-    def _sanitize_parameters(
-        self, num_beams: int | None = None, max_new_tokens: int | None = None, **kwargs: Any
-    ):
-        unknown = sorted(kwargs)
-        if unknown:
-            raise ValueError(
-                f"Unknown parameter(s) {', '.join(unknown)} for {TASK}; use num_beams, max_new_tokens or batch_size."
-            )
-        forward = {}
-        for name, value in (("num_beams", num_beams), ("max_new_tokens", max_new_tokens)):
-            if value is None:
-                continue
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-            forward[name] = value
-        return {}, forward, {}
 
     def __call__(self, inputs: Any, **kwargs: Any) -> Any:
         """Caption one image or a list of images (see the class docstring for what an image may be)."""

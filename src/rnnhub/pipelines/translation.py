@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from transformers import Pipeline
 
+from rnnhub.pipelines.base import RnnHubGenerationPipeline
 from rnnhub.translation_text import default_max_new_tokens, encode_sources
 
 __all__ = ["TASK", "TranslationPipeline", "register"]
@@ -28,45 +28,25 @@ __all__ = ["TASK", "TranslationPipeline", "register"]
 TASK = "rnnhub-translation"
 
 
-class TranslationPipeline(Pipeline):
+class TranslationPipeline(RnnHubGenerationPipeline):
     """Text(s) in, ``[{"translation_text": ...}]`` out: one dict per text, in a list (also for a single text).
 
     Call parameters: ``num_beams`` (1 = greedy; default: the model's generation config), ``max_new_tokens`` (the
     longest translation in tokens; default: the generation config's) and the usual ``batch_size``.
     """
 
+    task = TASK
+    model_type = "rnnhub-seq2seq"
+    model_kind = "translation"
     _load_tokenizer = True
     _load_processor = False
     _load_image_processor = False
     _load_feature_extractor = False
-    _pipeline_calls_generate = False  # generation settings are this pipeline's own call parameters
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        if getattr(self.model.config, "model_type", None) != "rnnhub-seq2seq":
-            raise ValueError(
-                f"The {TASK} pipeline needs an rnnhub translation model (model_type 'rnnhub-seq2seq'), got "
-                f"{getattr(self.model.config, 'model_type', type(self.model).__name__)!r}."
-            )
         if self.tokenizer is None:
             raise ValueError("The model folder needs its tokenizer (tokenizer.json) for translation.")
-
-    def _sanitize_parameters(
-        self, num_beams: int | None = None, max_new_tokens: int | None = None, **kwargs: Any
-    ):
-        unknown = sorted(kwargs)
-        if unknown:
-            raise ValueError(
-                f"Unknown parameter(s) {', '.join(unknown)} for {TASK}; use num_beams, max_new_tokens or batch_size."
-            )
-        forward = {}
-        for name, value in (("num_beams", num_beams), ("max_new_tokens", max_new_tokens)):
-            if value is None:
-                continue
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-            forward[name] = value
-        return {}, forward, {}
 
     def __call__(self, inputs: str | list[str], **kwargs: Any) -> list[dict[str, str]]:
         """Translate a text or a list of texts; empty ones give ``""`` and never reach the model."""

@@ -19,10 +19,11 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from rnnhub.recipes.settings import with_overrides
 from rnnhub.run_info import recipe_hardware
 
 __all__ = ["CORPUS", "CaptioningSettings", "settings_with", "train_captioning"]
@@ -59,15 +60,9 @@ class CaptioningSettings:
 
 def settings_with(**overrides: Any) -> CaptioningSettings:
     """The recipe's settings with ``overrides`` (None values ignored); ValueError for an unknown setting."""
-    chosen = {key: value for key, value in overrides.items() if value is not None}
-    unknown = sorted(set(chosen) - set(CaptioningSettings.__dataclass_fields__))
-    if unknown:
-        raise ValueError(
-            f"Unknown setting(s) {', '.join(unknown)}; known: {', '.join(CaptioningSettings.__dataclass_fields__)}."
-        )
-    if "encoder_channels" in chosen:
-        chosen["encoder_channels"] = tuple(chosen["encoder_channels"])
-    return replace(CaptioningSettings(), **chosen)
+    if overrides.get("encoder_channels") is not None:
+        overrides["encoder_channels"] = tuple(overrides["encoder_channels"])
+    return with_overrides(CaptioningSettings(), overrides)
 
 
 def _load_splits(data: Any) -> Any:

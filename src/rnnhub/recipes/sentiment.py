@@ -16,10 +16,11 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rnnhub.recipes.settings import with_overrides
 from rnnhub.run_info import recipe_hardware, weights_license
 
 if TYPE_CHECKING:
@@ -90,13 +91,7 @@ def settings_for(corpus: str, **overrides: Any) -> SentimentSettings:
             f"No sentiment recipe for corpus {corpus!r}; available: {', '.join(CORPUS_SETTINGS)}. "
             "For your own data, use `rnnhub finetune`."
         )
-    chosen = {key: value for key, value in overrides.items() if value is not None}
-    unknown = sorted(set(chosen) - set(SentimentSettings.__dataclass_fields__))
-    if unknown:
-        raise ValueError(
-            f"Unknown setting(s) {', '.join(unknown)}; known: {', '.join(asdict(CORPUS_SETTINGS[corpus]))}."
-        )
-    return replace(CORPUS_SETTINGS[corpus], **chosen)
+    return with_overrides(CORPUS_SETTINGS[corpus], overrides)
 
 
 def _load_corpus(corpus: str) -> datasets.DatasetDict:

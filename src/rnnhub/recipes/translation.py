@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rnnhub.recipes.settings import with_overrides
 from rnnhub.run_info import recipe_hardware, weights_license
 
 if TYPE_CHECKING:
@@ -97,13 +98,7 @@ def settings_for(corpus: str, **overrides: Any) -> TranslationSettings:
             f"No translation recipe for corpus {corpus!r}; available: {', '.join(CORPUS_SETTINGS)}. "
             "For your own sentence pairs, fine-tune a published model with `rnnhub finetune`."
         )
-    chosen = {key: value for key, value in overrides.items() if value is not None}
-    unknown = sorted(set(chosen) - set(TranslationSettings.__dataclass_fields__))
-    if unknown:
-        raise ValueError(
-            f"Unknown setting(s) {', '.join(unknown)}; known: {', '.join(asdict(CORPUS_SETTINGS[corpus]))}."
-        )
-    settings = replace(CORPUS_SETTINGS[corpus], **chosen)
+    settings = with_overrides(CORPUS_SETTINGS[corpus], overrides)
     if settings.attention not in ATTENTIONS:
         raise ValueError(f"attention must be one of {', '.join(ATTENTIONS)}, got {settings.attention!r}.")
     return settings
