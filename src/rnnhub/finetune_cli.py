@@ -16,9 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
 from collections.abc import Sequence
+
+from rnnhub.command_line import reproducing_command
 
 # Flags that change how a run is shown or continued, not what it computes: left out of the card's command.
 _NOT_REPRODUCED = {"resume", "progress", "json"}
@@ -126,17 +127,7 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
 
 def command_line(args: argparse.Namespace) -> str:
     """The ``rnnhub finetune`` command that reproduces ``args``: required and non-default options only."""
-    parts = ["rnnhub", "finetune"]
-    for action in args.finetune_parser._actions:
-        if not action.option_strings or action.dest == "help" or action.dest in _NOT_REPRODUCED:
-            continue
-        value, flag = getattr(args, action.dest), action.option_strings[0]
-        if action.nargs == 0:  # a store_true flag
-            if value:
-                parts.append(flag)
-        elif action.required or value != action.default:
-            parts += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
-    return shlex.join(parts)
+    return reproducing_command(["rnnhub", "finetune"], args.finetune_parser, args, _NOT_REPRODUCED)
 
 
 # Options every task shares, passed to whichever fine-tune function the model's type picks.

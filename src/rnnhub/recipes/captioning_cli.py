@@ -7,11 +7,11 @@ runs it alone.
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+from rnnhub.command_line import reproducing_command
 from rnnhub.recipes.captioning import CELLS, CaptioningSettings
 
 _NOT_REPRODUCED = {"progress"}
@@ -76,16 +76,7 @@ def _channels(text: str) -> tuple[int, ...]:
 
 def command_line(args: argparse.Namespace) -> str:
     """The ``rnnhub train captioning`` command that reproduces ``args``: required and non-default options."""
-    parts = ["rnnhub", "train", "captioning"]
-    for action in args.train_parser._actions:
-        if not action.option_strings or action.dest in ("help", *_NOT_REPRODUCED):
-            continue
-        value = getattr(args, action.dest)
-        if action.required or value != action.default:
-            if isinstance(value, tuple):
-                value = ",".join(map(str, value))
-            parts += [action.option_strings[0], f"{value:g}" if isinstance(value, float) else str(value)]
-    return shlex.join(parts)
+    return reproducing_command(["rnnhub", "train", "captioning"], args.train_parser, args, _NOT_REPRODUCED)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 
+from rnnhub.command_line import reproducing_command
 from rnnhub.recipes.sentiment import CELLS, CORPUS_SETTINGS
 
 # Options that change how a run is shown, not what it computes: left out of the card's command.
@@ -66,14 +66,7 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
 
 def command_line(args: argparse.Namespace) -> str:
     """The ``rnnhub train sentiment`` command that reproduces ``args``: required and non-default options."""
-    parts = ["rnnhub", "train", "sentiment"]
-    for action in args.train_parser._actions:
-        if not action.option_strings or action.dest in ("help", *_NOT_REPRODUCED):
-            continue
-        value = getattr(args, action.dest)
-        if action.required or value != action.default:
-            parts += [action.option_strings[0], f"{value:g}" if isinstance(value, float) else str(value)]
-    return shlex.join(parts)
+    return reproducing_command(["rnnhub", "train", "sentiment"], args.train_parser, args, _NOT_REPRODUCED)
 
 
 def _run_train(args: argparse.Namespace) -> int:
