@@ -48,7 +48,7 @@ from rnnhub.translation_text import bleu_tokenize_for
 if TYPE_CHECKING:
     import datasets
 
-__all__ = ["SEQ2SEQ_METRICS", "finetune_seq2seq", "load_pairs", "train_seq2seq"]
+__all__ = ["SEQ2SEQ_METRICS", "BudgetSchedule", "finetune_seq2seq", "load_pairs", "train_seq2seq"]
 
 SEQ2SEQ_METRICS = ("bleu", "chrf", "loss")
 ARCHITECTURE = "RnnHubForSeq2SeqLM"
@@ -140,6 +140,71 @@ def _sampling_arguments() -> dict[str, Any]:
     return {"group_by_length": True} if "group_by_length" in names else {}
 
 
+class BudgetSchedule:
+    """The learning-rate factor of step ``step``: linear warm-up, then linear decay to zero over whichever ends
+    first, the planned steps or the wall-time budget.
+
+    A schedule planned over epochs that a time budget cuts short never anneals (the rate is still high when
+    training stops); this one reaches zero when the budget runs out, however fast the machine turns out to be::
+
+        progress = max(step / total_steps, elapsed / budget)        factor = 1 - progress   (after warm-up)
+
+    ``clock`` returns seconds; the budget counts from the first call (the first optimizer step).
+    """
+
+    def __init__(
+        self,
+        total_steps: int,
+        budget_seconds: float | None,
+        warmup_steps: int = 0,
+        clock=time.perf_counter,
+    ) -> None:
+        if total_steps < 1:
+            raise ValueError(f"total_steps must be at least 1, got {total_steps}.")
+        if budget_seconds is not None and budget_seconds <= 0:
+            raise ValueError(f"budget_seconds must be positive, got {budget_seconds}.")
+        self.total_steps = total_steps
+        self.budget_seconds = budget_seconds
+        self.warmup_steps = max(0, warmup_steps)
+        self.clock = clock
+        self.started: float | None = None
+
+    def progress(self, step: int) -> float:
+        """The share of training done at ``step``, by steps or by time, whichever is further along."""
+        if self.started is None:
+            self.started = self.clock()
+        by_steps = step / self.total_steps
+        if self.budget_seconds is None:
+            return min(1.0, by_steps)
+        return min(1.0, max(by_steps, (self.clock() - self.started) / self.budget_seconds))
+
+    def __call__(self, step: int) -> float:
+        progress = self.progress(step)
+        if step < self.warmup_steps:
+            return (step + 1) / self.warmup_steps
+        return max(0.0, 1.0 - progress)
+
+
+def _budget_trainer_class(warmup_ratio: float, budget_minutes: float | None):
+    """Seq2SeqTrainer whose learning-rate schedule is a :class:`BudgetSchedule` (fitted to the time budget)."""
+    from torch.optim.lr_scheduler import LambdaLR
+    from transformers import Seq2SeqTrainer
+
+    class BudgetTrainer(Seq2SeqTrainer):
+        def create_scheduler(self, num_training_steps: int, optimizer=None):
+            if self.lr_scheduler is None:
+                schedule = BudgetSchedule(
+                    num_training_steps,
+                    None if budget_minutes is None else budget_minutes * 60,
+                    warmup_steps=round(warmup_ratio * num_training_steps),
+                )
+                self.lr_scheduler = LambdaLR(optimizer or self.optimizer, schedule)
+                self._created_lr_scheduler = True
+            return self.lr_scheduler
+
+    return BudgetTrainer
+
+
 def _time_budget_callback(minutes: float):
     """Stop training once ``minutes`` of wall time have passed, evaluating and checkpointing that last step so
     early stopping's choice of the best checkpoint still sees it."""
@@ -149,6 +214,9 @@ def _time_budget_callback(minutes: float):
         def __init__(self) -> None:
             self.started = time.perf_counter()
             self.stopped_at_step: int | None = None
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.started = time.perf_counter()  # data encoding and set-up do not count against the budget
 
         def on_step_end(self, args, state, control, **kwargs):
             if time.perf_counter() - self.started > minutes * 60 and self.stopped_at_step is None:
@@ -183,6 +251,9 @@ def train_seq2seq(
     bleu_tokenize: str | None = None,
     progress: bool = False,
     max_train_minutes: float | None = None,
+    label_smoothing: float = 0.0,
+    budget_schedule: bool = False,
+    warmup_ratio: float = 0.0,
     training_arguments: Mapping[str, Any] | None = None,
 ) -> FinetuneResult:
     """Train ``model`` on ``splits["train"]`` (columns ``source``/``target``), early-stopping on validation.
@@ -193,7 +264,9 @@ def train_seq2seq(
     :func:`rnnhub.translation_eval.evaluate_translation`.
 
     ``max_train_minutes``: a wall-time budget; training stops (after one last evaluation) once it is spent, and
-    ``extra["stopped_by_time_budget"]`` says whether it was.
+    ``extra["stopped_by_time_budget"]`` says whether it was. ``budget_schedule``: decay the learning rate to zero
+    over whichever ends first, the epochs or that budget (:class:`BudgetSchedule`, after ``warmup_ratio`` of the
+    planned steps of warm-up) instead of over the epochs alone. ``label_smoothing``: Trainer's label-smoothed loss.
 
     Raises:
         ValueError: an unknown ``metric_for_best_model``, no ``validation`` split, ``resume`` without a checkpoint
@@ -242,6 +315,7 @@ def train_seq2seq(
             if getattr(model.generation_config, "max_new_tokens", None)
             else max_target_length + 1,
             **_sampling_arguments(),
+            "label_smoothing_factor": label_smoothing,
             **(training_arguments or {}),
         },
         arguments_class=Seq2SeqTrainingArguments,
@@ -250,14 +324,18 @@ def train_seq2seq(
     budget = _time_budget_callback(max_train_minutes) if max_train_minutes else None
     if budget is not None:
         callbacks.append(budget)
-    trainer = Seq2SeqTrainer(
+    trainer_class = (
+        _budget_trainer_class(warmup_ratio, max_train_minutes) if budget_schedule else Seq2SeqTrainer
+    )
+    trainer = trainer_class(
         model=model,
         args=args,
         train_dataset=encoded["train"],
         eval_dataset=encoded["validation"],
         processing_class=tokenizer,
-        # Labels padded with -100 (ignored by the loss); the model builds its decoder inputs from them.
-        data_collator=DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=-100),
+        # Labels padded with -100 (ignored by the loss); the decoder inputs are the labels shifted right (built by
+        # the collator, so Trainer's label smoother, which takes the labels away from the model, can work).
+        data_collator=DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=-100),
         compute_metrics=_compute_metrics(tokenizer, bleu_tokenize),
         callbacks=callbacks,
     )

@@ -170,6 +170,10 @@ class RnnHubSeq2SeqConfig(_RecurrentFields, _DecoderFields, PretrainedConfig):
         attention_type: ``"bahdanau"`` (additive), ``"luong"`` (multiplicative) or ``"none"``.
         attention_size: width of the additive attention's hidden layer (Bahdanau).
         tie_decoder_embeddings: share the decoder's input embeddings with its output projection.
+        attention_scaled: divide Luong scores by sqrt(decoder_hidden_size) so the softmax does not collapse onto
+            one source position (off in configs saved before it existed, so their outputs do not change).
+        word_dropout: in training, the probability of replacing a whole source or decoder-input token by
+            ``<unk>`` (id 3) (Sennrich & Zhang 2019); no effect at inference.
     """
 
     model_type = "rnnhub-seq2seq"
@@ -193,6 +197,8 @@ class RnnHubSeq2SeqConfig(_RecurrentFields, _DecoderFields, PretrainedConfig):
         forget_bias: float = 1.0,
         use_cache: bool = True,
         tie_decoder_embeddings: bool = False,
+        attention_scaled: bool = False,
+        word_dropout: float = 0.0,
         pad_token_id: int | None = PAD_ID,
         bos_token_id: int | None = BOS_ID,
         eos_token_id: int | None = EOS_ID,
@@ -206,6 +212,8 @@ class RnnHubSeq2SeqConfig(_RecurrentFields, _DecoderFields, PretrainedConfig):
         self.hidden_size = hidden_size
         self.num_hidden_layers = num_hidden_layers
         self.bidirectional = bidirectional
+        self.attention_scaled = attention_scaled
+        self.word_dropout = word_dropout
         self.decoder_hidden_size = decoder_hidden_size or hidden_size
         self.decoder_num_hidden_layers = decoder_num_hidden_layers or num_hidden_layers
         self.attention_type = attention_type
@@ -227,6 +235,7 @@ class RnnHubSeq2SeqConfig(_RecurrentFields, _DecoderFields, PretrainedConfig):
         )
         self._validate_recurrent()
         self._validate_decoder()
+        _check_probability("word_dropout", self.word_dropout)
 
     @property
     def memory_size(self) -> int:

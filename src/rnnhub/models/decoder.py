@@ -52,7 +52,9 @@ class AttentionDecoder(nn.Module):
             self.attention = AdditiveAttention(self.hidden_size, memory_size, config.attention_size)
             pre_output_size = self.hidden_size + memory_size + embedding_size
         elif self.attention_type == "luong":
-            self.attention = MultiplicativeAttention(self.hidden_size, memory_size)
+            self.attention = MultiplicativeAttention(
+                self.hidden_size, memory_size, scaled=getattr(config, "attention_scaled", False)
+            )
             pre_output_size = self.hidden_size + memory_size
         else:
             self.attention = None

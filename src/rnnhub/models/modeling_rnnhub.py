@@ -26,7 +26,7 @@ from transformers.generation import utils as generation_utils
 from transformers.modeling_outputs import BaseModelOutput, ModelOutput
 
 from .cache import RecurrentCache
-from .configuration_rnnhub import RnnHubCaptioningConfig, RnnHubConfig, RnnHubSeq2SeqConfig
+from .configuration_rnnhub import UNK_ID, RnnHubCaptioningConfig, RnnHubConfig, RnnHubSeq2SeqConfig
 from .decoder import AttentionDecoder, ConvImageEncoder
 from .recurrent import RecurrentLayer
 
@@ -541,6 +541,19 @@ class RnnHubImageEncoder(nn.Module):
         return RnnHubEncoderOutput(last_hidden_state=self.cnn(pixel_values))
 
 
+def word_dropout(input_ids: torch.Tensor, probability: float) -> torch.Tensor:
+    """Replace each ordinary token (not <pad> <bos> <eos>) by <unk> with ``probability`` (training only).
+
+    Whole-word dropout (Sennrich & Zhang 2019): the model cannot lean on any one token, which regularises
+    small-data translation more than dropping embedding units does.
+    """
+    if probability <= 0.0:
+        return input_ids
+    ordinary = input_ids > UNK_ID  # ids 0-3 are the special tokens
+    dropped = ordinary & (torch.rand(input_ids.shape, device=input_ids.device) < probability)
+    return input_ids.masked_fill(dropped, UNK_ID)
+
+
 def shift_tokens_right(labels: torch.Tensor, pad_token_id: int, decoder_start_token_id: int) -> torch.Tensor:
     """Teacher forcing: the decoder reads <start> y_1 ... y_{n-1} and predicts y_1 ... y_n."""
     shifted = labels.new_full(labels.shape, pad_token_id)
@@ -585,6 +598,8 @@ class _EncoderDecoderBase(RecurrentGenerationMixin, RnnHubPreTrainedModel):
             decoder_input_ids = shift_tokens_right(
                 labels, self.config.pad_token_id, self.config.decoder_start_token_id
             )
+        if self.training:
+            decoder_input_ids = word_dropout(decoder_input_ids, getattr(self.config, "word_dropout", 0.0))
         logits, state, weights, gates = self.decoder(
             decoder_input_ids,
             memory,
@@ -634,6 +649,10 @@ class RnnHubForSeq2SeqLM(_EncoderDecoderBase):
     def set_input_embeddings(self, value: nn.Embedding) -> None:
         self.encoder.embeddings = value
 
+    def prepare_decoder_input_ids_from_labels(self, labels: torch.Tensor) -> torch.Tensor:
+        """Teacher-forcing inputs from ``labels`` (DataCollatorForSeq2Seq calls this, e.g. for label smoothing)."""
+        return shift_tokens_right(labels, self.config.pad_token_id, self.config.decoder_start_token_id)
+
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,
@@ -653,6 +672,8 @@ class RnnHubForSeq2SeqLM(_EncoderDecoderBase):
         if encoder_outputs is None:
             if input_ids is None:
                 raise ValueError("Pass input_ids (the source) or precomputed encoder_outputs.")
+            if self.training:
+                input_ids = word_dropout(input_ids, self.config.word_dropout)
             encoder_outputs = self.encoder(
                 input_ids, attention_mask, output_gates=output_gates, implementation=implementation
             )

@@ -38,6 +38,15 @@ def add_cli(recipes: argparse._SubParsersAction) -> None:
     parser.add_argument("--hidden-size", type=int, default=None, help="encoder, per direction")
     parser.add_argument("--decoder-hidden-size", type=int, default=None)
     parser.add_argument("--dropout", type=float, default=None)
+    parser.add_argument("--word-dropout", type=float, default=None, help="whole tokens -> <unk> in training")
+    parser.add_argument("--label-smoothing", type=float, default=None)
+    parser.add_argument(
+        "--attention-scaled",
+        type=lambda v: {"true": True, "false": False}[v.lower()],
+        default=None,
+        metavar="{true,false}",
+        help="divide Luong scores by sqrt(d) (default: true)",
+    )
     parser.add_argument("--num-beams", type=int, default=None, help="beam size of the generation config")
     parser.add_argument("--model-id", default=None, help="Hub id for the card (default: the folder name)")
     parser.add_argument("--progress", action="store_true", help="show Trainer's progress bar")
@@ -72,6 +81,9 @@ def _run(args: argparse.Namespace) -> int:
         hidden_size=args.hidden_size,
         decoder_hidden_size=args.decoder_hidden_size,
         dropout=args.dropout,
+        word_dropout=args.word_dropout,
+        label_smoothing=args.label_smoothing,
+        attention_scaled=args.attention_scaled,
         num_beams=args.num_beams,
     )
     report = result.extra["report"]
