@@ -334,3 +334,65 @@ def test_initialisation_of_recurrent_weights():
     assert torch.all(gru.bias_hh_l0 == 0), (
         "GRU/RNN are initialised by rnnhub too, not left to torch's defaults"
     )
+
+
+# ---------------------------------------------------------------------------------------- return_dict, hidden_states
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_hidden_states_are_the_embeddings_then_every_layer(bidirectional):
+    model = RnnHubForSequenceClassification(classifier_config("lstm", bidirectional)).eval()
+    ids, mask = token_batch()
+    out = model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+    embeddings, first, second = out.hidden_states  # 2 layers
+    directions = 2 if bidirectional else 1
+    assert embeddings.shape == (4, 9, EMB)
+    assert first.shape == second.shape == (4, 9, directions * HIDDEN)
+    base = model.rnnhub(input_ids=ids, attention_mask=mask)
+    torch.testing.assert_close(second, base.last_hidden_state, atol=1e-5, rtol=1e-4)
+    # The classifier's logits do not depend on whether the states were asked for.
+    torch.testing.assert_close(
+        out.logits, model(input_ids=ids, attention_mask=mask).logits, atol=1e-5, rtol=1e-4
+    )
+    assert model(input_ids=ids, attention_mask=mask).hidden_states is None
+
+
+def test_seq2seq_returns_the_encoders_hidden_states():
+    model = RnnHubForSeq2SeqLM(seq2seq_config("gru", bidirectional=True)).eval()
+    ids, mask = token_batch()
+    out = model(input_ids=ids, attention_mask=mask, decoder_input_ids=ids[:, :3], output_hidden_states=True)
+    assert len(out.encoder_hidden_states) == 3
+    assert out.encoder_hidden_states[-1].shape == (4, 9, 2 * HIDDEN)
+    assert (
+        model(input_ids=ids, attention_mask=mask, decoder_input_ids=ids[:, :3]).encoder_hidden_states is None
+    )
+
+
+def test_return_dict_false_gives_the_fields_as_a_tuple():
+    ids, mask = token_batch()
+    labels = torch.tensor([0, 1, 2, 1])
+    classifier = RnnHubForSequenceClassification(classifier_config("gru")).eval()
+    as_dict = classifier(input_ids=ids, attention_mask=mask, labels=labels)
+    loss, logits = classifier(input_ids=ids, attention_mask=mask, labels=labels, return_dict=False)
+    torch.testing.assert_close(loss, as_dict.loss)
+    torch.testing.assert_close(logits, as_dict.logits)
+
+    lm = RnnHubForCausalLM(classifier_config("lstm", num_hidden_layers=1)).eval()
+    logits, cache = lm(input_ids=ids, return_dict=False)
+    assert logits.shape == (4, 9, VOCAB) and cache.seen_tokens == 9
+
+    base = RnnHubModel(classifier_config("rnn"))
+    base.config.return_dict = False  # the config's default applies when return_dict is not passed
+    last_hidden_state, cache = base(input_ids=ids)
+    assert isinstance(last_hidden_state, torch.Tensor) and cache.seen_tokens == 9
+
+    seq2seq = RnnHubForSeq2SeqLM(seq2seq_config("lstm")).eval()
+    outputs = seq2seq(input_ids=ids, attention_mask=mask, labels=ids[:, :4], return_dict=False)
+    as_dict = seq2seq(input_ids=ids, attention_mask=mask, labels=ids[:, :4])
+    torch.testing.assert_close(outputs[0], as_dict.loss)
+    torch.testing.assert_close(outputs[1], as_dict.logits)
+
+    captioner = RnnHubForImageCaptioning(captioning_config("gru")).eval()
+    pixels = torch.randn(2, 3, 16, 16)
+    loss, logits, *_ = captioner(pixel_values=pixels, labels=ids[:2, :4], return_dict=False)
+    torch.testing.assert_close(loss, captioner(pixel_values=pixels, labels=ids[:2, :4]).loss)

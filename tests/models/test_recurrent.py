@@ -163,4 +163,24 @@ def test_bad_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="implementation"):
         layer(x, implementation="cuda-magic")
     with pytest.raises(ValueError, match="transparent"):
-        layer(x, output_gates=True)
+        layer(x, implementation="fused", output_gates=True)
+    deep = make_layer("gru", bidirectional=False, layers=2)
+    with pytest.raises(ValueError, match="several layers needs implementation='transparent'"):
+        deep(x, implementation="fused", output_hidden_states=True)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_the_dispatcher_picks_transparent_only_to_show_what_fused_hides(cell):
+    x = torch.randn(2, 5, INPUT)
+    layer = make_layer(cell, bidirectional=True, layers=2)
+    assert layer.choose_implementation(None) == "fused"
+    assert layer.choose_implementation(None, output_gates=True) == "transparent"
+    assert layer.choose_implementation(None, output_hidden_states=True) == "transparent"
+    assert make_layer(cell, False, layers=1).choose_implementation(None, output_hidden_states=True) == "fused"
+    fused = layer(x)
+    shown = layer(x, output_gates=True, output_hidden_states=True)
+    assert fused.gates is None and fused.layer_outputs is None
+    assert set(shown.gates) == set(GATE_NAMES[cell])
+    assert len(shown.layer_outputs) == 2 and shown.layer_outputs[-1] is shown.outputs
+    assert shown.layer_outputs[0].shape == (2, 5, 2 * HIDDEN)
+    torch.testing.assert_close(shown.outputs, fused.outputs, atol=1e-5, rtol=1e-4)

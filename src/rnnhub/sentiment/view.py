@@ -154,7 +154,7 @@ def sentiment_trace(
                     "the model re-run on tokens 0..t (bidirectional: each prefix read on its own)"
                 )
             else:
-                step_logits = model.classifier(_step_pooled(model, full.hidden_states[0]))
+                step_logits = model.classifier(_step_pooled(model, full.hidden_states[-1]))
                 step_definition = {
                     "last": "the classifier on the top layer's output after token t",
                     "mean": "the classifier on the mean of the top layer's outputs over tokens 0..t",
