@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rnnhub.captioning.settings import CaptioningSettings
-from rnnhub.engine.command_line import reproducing_command
+from rnnhub.engine.command_line import recipe_arguments, reproducing_command
 from rnnhub.models.configuration_rnnhub import CELL_TYPES
 
 _NOT_REPRODUCED = {"progress"}
@@ -84,22 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from rnnhub.captioning.recipe import train_captioning
 
     report = train_captioning(
-        output_dir=args.output,
-        cell_type=args.cell,
-        seed=args.seed,
-        threads=args.threads,
-        model_id=args.model_id,
-        command=command_line(args),
-        progress=args.progress,
-        epochs=args.epochs,
-        patience=args.patience,
-        learning_rate=args.learning_rate,
-        batch_size=args.batch_size,
-        hidden_size=args.hidden_size,
-        embedding_size=args.embedding_size,
-        encoder_channels=args.encoder_channels,
-        dropout=args.dropout,
-        max_shift=args.max_shift,
+        cell_type=args.cell, **recipe_arguments(args, command_line(args), CaptioningSettings)
     )
     print(f"{args.cell} captioner: {report['epochs_trained']:g} epochs, {report['total_time_s']:.0f} s")
     for split in ("test", "test_variants"):

@@ -34,6 +34,7 @@ from rnnhub.captioning.settings import (
 )
 from rnnhub.engine.checks import check_choice
 from rnnhub.engine.run_info import recipe_hardware
+from rnnhub.engine.settings import fresh_output_dir, schedule, torch_threads
 from rnnhub.models.configuration_rnnhub import CELL_TYPES
 
 __all__ = ["CORPUS", "CaptioningSettings", "settings_with", "train_captioning"]
@@ -86,14 +87,9 @@ def train_captioning(
 
     check_choice("cell_type", cell_type, CELL_TYPES)
     settings = settings_with(**overrides)
-    output_dir = Path(output_dir)
-    if (output_dir / "config.json").exists():
-        raise ValueError(f"{output_dir} already holds a model; delete it or choose another output folder.")
+    output_dir = fresh_output_dir(output_dir)
     splits = _load_splits(data)
-    previous_threads = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    try:
+    with torch_threads(threads):
         with progress_bars(progress):
             report = _run(splits, output_dir, cell_type, settings, seed, progress)
         report[RECIPE_KEY].update(
@@ -101,8 +97,6 @@ def train_captioning(
             model_id=model_id or output_dir.resolve().name,
             hardware=recipe_hardware(torch.get_num_threads()),
         )
-    finally:
-        torch.set_num_threads(previous_threads)
     (output_dir / "eval_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     from rnnhub.captioning.card import write_card
 
@@ -163,11 +157,8 @@ def _run(
     set_seed(seed)
     model = RnnHubForImageCaptioning(config)
     trainer_settings = TrainerSettings(
-        epochs=settings.epochs,
-        learning_rate=settings.learning_rate,
-        batch_size=settings.batch_size,
+        **schedule(settings),
         max_length=settings.max_length,
-        early_stopping_patience=settings.patience,
         seed=seed,
         max_shift=settings.max_shift,
         weight_decay=settings.weight_decay,

@@ -34,27 +34,12 @@ from typing import Any
 
 from rnnhub.captioning.data import CaptionPairs, collate_captions
 from rnnhub.captioning.evaluate import caption_scores
+from rnnhub.engine import report as engine_report
+from rnnhub.engine import trainer as engine
 from rnnhub.engine.checks import check_num_beams
-from rnnhub.engine.report import (
-    FinetuneResult,
-    card_training,
-    metric_rows,
-    report_document,
-    run_facts,
-    write_card,
-    write_report,
-)
+from rnnhub.engine.report import FinetuneResult
 from rnnhub.engine.run_info import trainer_hardware
-from rnnhub.engine.trainer import (
-    CHECKPOINTS_DIRNAME,
-    best_step,
-    early_stopping,
-    is_main_process,
-    make_training_arguments,
-    progress_bars,
-    resume_checkpoint,
-    run_training,
-)
+from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME
 
 __all__ = [
     "CAPTIONS_CSV",
@@ -143,7 +128,7 @@ def build_trainer(
     from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments
 
     set_generation_defaults(model, settings.max_length)
-    args = make_training_arguments(
+    args = engine.make_training_arguments(
         Path(checkpoint_dir),
         epochs=settings.epochs,
         learning_rate=settings.learning_rate,
@@ -181,7 +166,7 @@ def build_trainer(
         processing_class=tokenizer,
         data_collator=collate_captions,
         compute_metrics=_compute_metrics(tokenizer, validation.captions),
-        callbacks=early_stopping(settings.early_stopping_patience),
+        callbacks=engine.early_stopping(settings.early_stopping_patience),
     )
     return trainer
 
@@ -281,7 +266,7 @@ def finetune_captioning(
         ValueError: a model that is not an rnnhub captioner, missing columns, empty captions, unreadable images
             (naming the row), ``resume`` without a checkpoint, or old checkpoints without ``resume``.
     """
-    with progress_bars(progress):
+    with engine.progress_bars(progress):
         return _finetune(**locals())
 
 
@@ -314,7 +299,7 @@ def _finetune(**kw: Any) -> FinetuneResult:
     check_num_beams(kw["num_beams"])
     output_dir = Path(kw["output_dir"])
     checkpoint_dir = output_dir / CHECKPOINTS_DIRNAME
-    resume_from = resume_checkpoint(checkpoint_dir, kw["resume"])
+    resume_from = engine.resume_checkpoint(checkpoint_dir, kw["resume"])
     model, tokenizer, image_processor, source = _load_captioner(kw["model"])
     splits, data_name = load_caption_data(
         kw["data"],
@@ -343,7 +328,7 @@ def _finetune(**kw: Any) -> FinetuneResult:
     trainer = build_trainer(
         model, tokenizer, image_processor, encoded["train"], encoded["validation"], checkpoint_dir, settings
     )
-    wall_time = run_training(trainer, resume_from, kw["progress"])
+    wall_time = engine.run_training(trainer, resume_from, kw["progress"])
     model = trainer.model
     # Trainer's evaluation filled in generate()'s default max_length; the saved settings go back now.
     set_generation_defaults(model, kw["max_length"])
@@ -360,21 +345,11 @@ def _finetune(**kw: Any) -> FinetuneResult:
                 max_new_tokens=kw["max_length"],
             )
             metrics[name] = scores[mode]
-    state = trainer.state
-    result = FinetuneResult(
-        output_dir=output_dir,
-        metrics=metrics,
-        labels=[],
-        head="reused",
-        source_architecture="RnnHubForImageCaptioning",
-        global_step=state.global_step,
-        epochs_trained=float(state.epoch or 0.0),
-        stopped_early=state.global_step < state.max_steps,
-        best_step=best_step(state),
-        wall_time_s=wall_time,
+    result = engine_report.run_result(
+        trainer, output_dir, metrics, wall_time, source_architecture="RnnHubForImageCaptioning"
     )
-    if is_main_process():
-        facts = run_facts(
+    if engine.is_main_process():
+        facts = engine_report.run_facts(
             model=kw["model"],
             data=data_name,
             rows={name: len(split.captions) for name, split in encoded.items()},
@@ -401,33 +376,34 @@ def _save(
     model.save_pretrained(output_dir)
     tokenizer.save_pretrained(output_dir)
     image_processor.save_pretrained(output_dir)
-    report = report_document(result, {"metrics": result.metrics}, facts)
-    write_report(result, report)
     label = facts["decoding"].replace("beam", "beam ")
     columns = [
         (f"BLEU-4 ({label})", "bleu", "bleu"),
         (f"Exact match ({label})", "exact_match", "exact_match"),
     ]
-    training = card_training(
-        result,
-        facts,
-        base_model=f"`{facts['base_model']}` (RnnHubForImageCaptioning, its tokenizer and image processor kept)",
-        best_by=f"BLEU ({label})",
-        rows_label="training_images",
-    )
-    write_card(
+    report = engine_report.save_report_and_card(
         result,
         model,
-        task="image-to-text",
-        model=kw["model"],
-        source=source,
-        model_id=kw["model_id"],
-        license=kw["license"],
-        data_name=facts["data"],
-        metrics=metric_rows(result.metrics, columns),
-        training=training,
-        description=f"Fine-tuned with `rnnhub finetune` on `{facts['data']}` to caption images. BLEU-4 is "
-        "sacrebleu's corpus BLEU against all captions of an image; exact match counts a caption equal to any of them.",
-        tags=["image-captioning", "rnnhub-finetune"],
+        leading={"metrics": result.metrics},
+        facts=facts,
+        card={
+            "task": "image-to-text",
+            "model": kw["model"],
+            "source": source,
+            "model_id": kw["model_id"],
+            "license": kw["license"],
+            "data_name": facts["data"],
+            "metrics": engine_report.metric_rows(result.metrics, columns),
+            "description": f"Fine-tuned with `rnnhub finetune` on `{facts['data']}` to caption images. BLEU-4 is "
+            "sacrebleu's corpus BLEU against all captions of an image; exact match counts a caption equal to any "
+            "of them.",
+            "tags": ["image-captioning", "rnnhub-finetune"],
+        },
+        training={
+            "base_model": f"`{facts['base_model']}` (RnnHubForImageCaptioning, its tokenizer and image processor "
+            "kept)",
+            "best_by": f"BLEU ({label})",
+            "rows_label": "training_images",
+        },
     )
     result.extra["report"] = report

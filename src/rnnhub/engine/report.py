@@ -19,6 +19,8 @@ __all__ = [
     "report_document",
     "result_summary",
     "run_facts",
+    "run_result",
+    "save_report_and_card",
     "write_card",
     "write_report",
 ]
@@ -47,6 +49,37 @@ class FinetuneResult:
     card_path: Path | None = None
     report_path: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def run_result(
+    trainer: Any,
+    output_dir: Path,
+    metrics: dict[str, dict[str, float]],
+    wall_time_s: float,
+    *,
+    source_architecture: str,
+    labels: list[str] | None = None,
+    head: str = "reused",
+    extra: dict[str, Any] | None = None,
+) -> FinetuneResult:
+    """The :class:`FinetuneResult` of a finished ``trainer`` run: steps, epochs, early stop and best step from its
+    state."""
+    from rnnhub.engine.trainer import best_step
+
+    state = trainer.state
+    return FinetuneResult(
+        output_dir=output_dir,
+        metrics=metrics,
+        labels=labels or [],
+        head=head,
+        source_architecture=source_architecture,
+        global_step=state.global_step,
+        epochs_trained=float(state.epoch or 0.0),
+        stopped_early=state.global_step < state.max_steps,
+        best_step=best_step(state),
+        wall_time_s=wall_time_s,
+        extra=extra or {},
+    )
 
 
 def result_summary(result: FinetuneResult) -> dict[str, Any]:
@@ -208,3 +241,21 @@ def write_card(
     )
     result.card_path = save_card(card, result.output_dir)
     return result.card_path
+
+
+def save_report_and_card(
+    result: FinetuneResult,
+    trained: Any,
+    *,
+    leading: Mapping[str, Any],
+    facts: Mapping[str, Any],
+    card: Mapping[str, Any],
+    training: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Write ``eval_report.json`` (the task's ``leading`` fields, the run, ``facts``) and the card (``card``: the
+    keyword arguments of :func:`write_card` but the training section, built by :func:`card_training` from
+    ``training``); returns the report."""
+    report = report_document(result, leading, facts)
+    write_report(result, report)
+    write_card(result, trained, training=card_training(result, facts, **training), **card)
+    return report

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rnnhub.engine.command_line import reproducing_command
+from rnnhub.engine.command_line import recipe_arguments, reproducing_command
 from rnnhub.models.configuration_rnnhub import CELL_TYPES
 from rnnhub.sentiment.recipe import CORPUS_SETTINGS
 
@@ -77,27 +77,10 @@ def command_line(args: argparse.Namespace) -> str:
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    from rnnhub.sentiment.recipe import train_sentiment
+    from rnnhub.sentiment.recipe import SentimentSettings, train_sentiment
 
     result = train_sentiment(
-        args.corpus,
-        cell_type=args.cell,
-        output_dir=args.output,
-        seed=args.seed,
-        threads=args.threads,
-        model_id=args.model_id,
-        command=command_line(args),
-        progress=args.progress,
-        epochs=args.epochs,
-        patience=args.patience,
-        learning_rate=args.learning_rate,
-        batch_size=args.batch_size,
-        embedding_size=args.embedding_size,
-        hidden_size=args.hidden_size,
-        dropout=args.dropout,
-        embedding_dropout=args.embedding_dropout,
-        pooling=args.pooling,
-        max_length=args.max_length,
+        args.corpus, cell_type=args.cell, **recipe_arguments(args, command_line(args), SentimentSettings)
     )
     print(f"{args.cell} on {args.corpus}: {result.epochs_trained:g} epochs, {result.wall_time_s:.0f} s")
     for split, values in result.metrics.items():

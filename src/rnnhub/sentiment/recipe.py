@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rnnhub.engine import settings as recipe_settings
 from rnnhub.engine.checks import check_choice
 from rnnhub.engine.run_info import recipe_hardware, weights_license
-from rnnhub.engine.settings import with_overrides
 from rnnhub.models.configuration_rnnhub import CELL_TYPES
 
 if TYPE_CHECKING:
@@ -87,24 +87,13 @@ CORPUS_SETTINGS: dict[str, SentimentSettings] = {
 
 def settings_for(corpus: str, **overrides: Any) -> SentimentSettings:
     """The recipe's settings for ``corpus``, with ``overrides`` (None values are ignored) applied."""
-    if corpus not in CORPUS_SETTINGS:
-        raise ValueError(
-            f"No sentiment recipe for corpus {corpus!r}; available: {', '.join(CORPUS_SETTINGS)}. "
-            "For your own data, use `rnnhub finetune`."
-        )
-    return with_overrides(CORPUS_SETTINGS[corpus], overrides)
-
-
-def _load_corpus(corpus: str) -> datasets.DatasetDict:
-    from rnnhub import data
-
-    splits = data.load(corpus)
-    missing = [split for split in ("train", "validation", "test") if split not in splits]
-    if missing:
-        raise ValueError(
-            f"Corpus {corpus!r} lacks the split(s) {', '.join(missing)}; rebuild it with `rnnhub data build {corpus}`."
-        )
-    return splits
+    return recipe_settings.corpus_settings(
+        CORPUS_SETTINGS,
+        corpus,
+        overrides,
+        recipe="sentiment",
+        hint="For your own data, use `rnnhub finetune`.",
+    )
 
 
 def _start_folder(
@@ -183,16 +172,11 @@ def train_sentiment(
 
     check_choice("cell_type", cell_type, CELL_TYPES)
     settings = settings_for(corpus, **overrides)
-    output_dir = Path(output_dir)
-    if (output_dir / "config.json").exists():
-        raise ValueError(f"{output_dir} already holds a model; delete it or choose another output folder.")
-    splits = data if data is not None else _load_corpus(corpus)
+    output_dir = recipe_settings.fresh_output_dir(output_dir)
+    splits = data if data is not None else recipe_settings.load_corpus(corpus)
 
-    previous_threads = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
     started = time.perf_counter()
-    try:
+    with recipe_settings.torch_threads(threads):
         with tempfile.TemporaryDirectory(prefix="rnnhub-sentiment-") as start:
             # save_pretrained draws a progress bar; a library call is silent unless asked.
             with progress_bars(progress):
@@ -201,11 +185,8 @@ def train_sentiment(
                 start,
                 splits,
                 output_dir=output_dir,
-                epochs=settings.epochs,
-                learning_rate=settings.learning_rate,
-                batch_size=settings.batch_size,
+                **recipe_settings.schedule(settings),
                 max_length=settings.max_length,
-                early_stopping_patience=settings.patience,
                 metric_for_best_model=settings.metric,
                 seed=seed,
                 model_id=model_id,
@@ -216,8 +197,6 @@ def train_sentiment(
             )
         total_time = time.perf_counter() - started
         used_threads = torch.get_num_threads()
-    finally:
-        torch.set_num_threads(previous_threads)
 
     report_path = output_dir / "eval_report.json"
     report = json.loads(report_path.read_text(encoding="utf-8"))

@@ -39,27 +39,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rnnhub.engine import report as engine_report
+from rnnhub.engine import trainer as engine
 from rnnhub.engine.data import check_tokenizer, describe_data, load_columns
-from rnnhub.engine.report import (
-    FinetuneResult,
-    card_training,
-    metric_rows,
-    report_document,
-    run_facts,
-    write_card,
-    write_report,
-)
+from rnnhub.engine.report import FinetuneResult
 from rnnhub.engine.run_info import trainer_hardware
-from rnnhub.engine.trainer import (
-    CHECKPOINTS_DIRNAME,
-    best_step,
-    early_stopping,
-    is_main_process,
-    make_training_arguments,
-    progress_as_asked,
-    resume_checkpoint,
-    run_training,
-)
+from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME
 from rnnhub.sentiment.evaluate import classification_metrics, make_compute_metrics
 
 if TYPE_CHECKING:
@@ -224,7 +209,7 @@ def _build_model(
 # The run
 
 
-@progress_as_asked
+@engine.progress_as_asked
 def finetune(
     model: str | os.PathLike[str],
     data: str | os.PathLike[str] | datasets.DatasetDict,
@@ -292,7 +277,7 @@ def finetune(
         )
     output_dir = Path(output_dir)
     checkpoint_dir = output_dir / CHECKPOINTS_DIRNAME
-    resume_from = resume_checkpoint(checkpoint_dir, resume)
+    resume_from = engine.resume_checkpoint(checkpoint_dir, resume)
 
     source = resolve(model)
     config = AutoConfig.from_pretrained(source)
@@ -309,7 +294,7 @@ def finetune(
         split: _encode(dataset, [label2id[name] for name in label_names[split]], tokenizer, max_length)
         for split, dataset in splits.items()
     }
-    args = make_training_arguments(
+    args = engine.make_training_arguments(
         checkpoint_dir,
         epochs=epochs,
         learning_rate=learning_rate,
@@ -329,9 +314,9 @@ def finetune(
         processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=make_compute_metrics(labels),
-        callbacks=early_stopping(early_stopping_patience),
+        callbacks=engine.early_stopping(early_stopping_patience),
     )
-    wall_time = run_training(trainer, resume_from, progress)
+    wall_time = engine.run_training(trainer, resume_from, progress)
 
     evaluations = {
         split: trainer.predict(encoded[split], metric_key_prefix=split)
@@ -339,21 +324,11 @@ def finetune(
         if split in encoded
     }
     metrics = {split: _split_metrics(output.metrics, split) for split, output in evaluations.items()}
-    state = trainer.state
-    result = FinetuneResult(
-        output_dir=output_dir,
-        metrics=metrics,
-        labels=labels,
-        head=head,
-        source_architecture=architecture,
-        global_step=state.global_step,
-        epochs_trained=float(state.epoch or 0.0),
-        stopped_early=state.global_step < state.max_steps,
-        best_step=best_step(state),
-        wall_time_s=wall_time,
+    result = engine_report.run_result(
+        trainer, output_dir, metrics, wall_time, source_architecture=architecture, labels=labels, head=head
     )
-    if is_main_process():
-        facts = run_facts(
+    if engine.is_main_process():
+        facts = engine_report.run_facts(
             model=model,
             data=data_name or describe_data(data),
             rows={split: len(dataset) for split, dataset in splits.items()},
@@ -404,39 +379,36 @@ def _save_outputs(
     trainer.model.save_pretrained(output_dir)
     tokenizer.save_pretrained(output_dir)
 
-    report = report_document(
+    data_name = facts["data"]
+    report = engine_report.save_report_and_card(
         result,
-        {
+        trainer.model,
+        leading={
             "labels": result.labels,
             "head": result.head,
             "source_architecture": result.source_architecture,
             "metrics": result.metrics,
             "splits": {split: _split_report(output, result.labels) for split, output in evaluations.items()},
         },
-        facts,
-    )
-    write_report(result, report)
-    training = card_training(
-        result,
-        facts,
-        base_model=f"`{facts['base_model']}` ({result.source_architecture}, {result.head} classification head)",
-        best_by=facts["metric_for_best_model"],
-    )
-    data_name = facts["data"]
-    write_card(
-        result,
-        trainer.model,
-        task="text-classification",
-        model=model,
-        source=source,
-        model_id=model_id,
-        license=license,
-        data_name=data_name,
-        metrics=metric_rows(
-            result.metrics, [("Accuracy", "accuracy", "accuracy"), ("Macro F1", "f1", "macro_f1")]
-        ),
-        training=training,
-        description=f"Fine-tuned with `rnnhub finetune` on `{data_name}` to predict: {', '.join(result.labels)}.",
-        tags=["rnnhub-finetune"],
+        facts=facts,
+        card={
+            "task": "text-classification",
+            "model": model,
+            "source": source,
+            "model_id": model_id,
+            "license": license,
+            "data_name": data_name,
+            "metrics": engine_report.metric_rows(
+                result.metrics, [("Accuracy", "accuracy", "accuracy"), ("Macro F1", "f1", "macro_f1")]
+            ),
+            "description": f"Fine-tuned with `rnnhub finetune` on `{data_name}` to predict: "
+            f"{', '.join(result.labels)}.",
+            "tags": ["rnnhub-finetune"],
+        },
+        training={
+            "base_model": f"`{facts['base_model']}` ({result.source_architecture}, {result.head} classification "
+            "head)",
+            "best_by": facts["metric_for_best_model"],
+        },
     )
     result.extra["report"] = report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from rnnhub.engine.command_line import reproducing_command
+from rnnhub.engine.command_line import recipe_arguments, reproducing_command
 from rnnhub.models.configuration_rnnhub import CELL_TYPES
 from rnnhub.translation.recipe import ATTENTIONS, CORPUS_SETTINGS
 
@@ -60,32 +60,10 @@ def command_line(args: argparse.Namespace) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from rnnhub.translation.recipe import train_translation
+    from rnnhub.translation.recipe import TranslationSettings, train_translation
 
     result = train_translation(
-        args.corpus,
-        cell_type=args.cell,
-        output_dir=args.output,
-        seed=args.seed,
-        threads=args.threads,
-        model_id=args.model_id,
-        command=command_line(args),
-        progress=args.progress,
-        attention=args.attention,
-        epochs=args.epochs,
-        max_train_minutes=args.max_train_minutes,
-        patience=args.patience,
-        learning_rate=args.learning_rate,
-        batch_size=args.batch_size,
-        vocab_size=args.vocab_size,
-        embedding_size=args.embedding_size,
-        hidden_size=args.hidden_size,
-        decoder_hidden_size=args.decoder_hidden_size,
-        dropout=args.dropout,
-        word_dropout=args.word_dropout,
-        label_smoothing=args.label_smoothing,
-        attention_scaled=args.attention_scaled,
-        num_beams=args.num_beams,
+        args.corpus, cell_type=args.cell, **recipe_arguments(args, command_line(args), TranslationSettings)
     )
     report = result.extra["report"]
     print(f"{args.cell} on {args.corpus}: {result.epochs_trained:.2f} epochs, {result.wall_time_s:.0f} s")

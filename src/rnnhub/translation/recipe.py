@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rnnhub.engine import settings as recipe_settings
 from rnnhub.engine.checks import check_choice
 from rnnhub.engine.run_info import recipe_hardware, weights_license
-from rnnhub.engine.settings import with_overrides
 from rnnhub.models.configuration_rnnhub import CELL_TYPES
 
 if TYPE_CHECKING:
@@ -103,27 +103,16 @@ CORPUS_SETTINGS: dict[str, TranslationSettings] = {
 
 def settings_for(corpus: str, **overrides: Any) -> TranslationSettings:
     """The recipe's settings for ``corpus`` with ``overrides`` (None values are ignored) applied."""
-    if corpus not in CORPUS_SETTINGS:
-        raise ValueError(
-            f"No translation recipe for corpus {corpus!r}; available: {', '.join(CORPUS_SETTINGS)}. "
-            "For your own sentence pairs, fine-tune a published model with `rnnhub finetune`."
-        )
-    settings = with_overrides(CORPUS_SETTINGS[corpus], overrides)
+    settings = recipe_settings.corpus_settings(
+        CORPUS_SETTINGS,
+        corpus,
+        overrides,
+        recipe="translation",
+        hint="For your own sentence pairs, fine-tune a published model with `rnnhub finetune`.",
+    )
     if settings.attention not in ATTENTIONS:
         raise ValueError(f"attention must be one of {', '.join(ATTENTIONS)}, got {settings.attention!r}.")
     return settings
-
-
-def _load_corpus(corpus: str) -> datasets.DatasetDict:
-    from rnnhub import data
-
-    splits = data.load(corpus)
-    missing = [split for split in ("train", "validation", "test") if split not in splits]
-    if missing:
-        raise ValueError(
-            f"Corpus {corpus!r} lacks the split(s) {', '.join(missing)}; rebuild it with `rnnhub data build {corpus}`."
-        )
-    return splits
 
 
 def _fresh_model(splits: datasets.DatasetDict, cell_type: str, settings: TranslationSettings, seed: int):
@@ -257,19 +246,14 @@ def train_translation(
 
     check_choice("cell_type", cell_type, CELL_TYPES)
     settings = settings_for(corpus, **overrides)
-    output_dir = Path(output_dir)
-    if (output_dir / "config.json").exists():
-        raise ValueError(f"{output_dir} already holds a model; delete it or choose another output folder.")
-    splits = data if data is not None else _load_corpus(corpus)
+    output_dir = recipe_settings.fresh_output_dir(output_dir)
+    splits = data if data is not None else recipe_settings.load_corpus(corpus)
     tokenize = (
         "zh" if settings.target_language == "zh" else bleu_tokenize_for(splits["train"]["target"][:2000])
     )
 
-    previous_threads = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
     started = time.perf_counter()
-    try:
+    with recipe_settings.torch_threads(threads):
         with progress_bars(progress):
             model, tokenizer = _fresh_model(splits, cell_type, settings, seed)
         result = train_seq2seq(
@@ -277,12 +261,9 @@ def train_translation(
             tokenizer,
             splits,
             output_dir=output_dir,
-            epochs=settings.epochs,
-            learning_rate=settings.learning_rate,
-            batch_size=settings.batch_size,
+            **recipe_settings.schedule(settings),
             max_source_length=settings.max_source_length,
             max_target_length=settings.max_target_length,
-            early_stopping_patience=settings.patience,
             metric_for_best_model=settings.best_by,
             seed=seed,
             bleu_tokenize=tokenize,
@@ -299,8 +280,6 @@ def train_translation(
         metrics, samples = _evaluate(model, tokenizer, splits, settings, tokenize)
         total_time = time.perf_counter() - started
         used_threads = torch.get_num_threads()
-    finally:
-        torch.set_num_threads(previous_threads)
     with progress_bars(progress):
         model.generation_config.save_pretrained(output_dir)
 

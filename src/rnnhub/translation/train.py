@@ -27,32 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rnnhub.engine import report as engine_report
+from rnnhub.engine import trainer as engine
 from rnnhub.engine.checks import check_num_beams
 from rnnhub.engine.data import check_tokenizer, describe_data, load_columns
-from rnnhub.engine.report import (
-    FinetuneResult,
-    card_training,
-    metric_rows,
-    report_document,
-    run_facts,
-    write_card,
-    write_report,
-)
+from rnnhub.engine.report import FinetuneResult
 from rnnhub.engine.run_info import trainer_hardware
 from rnnhub.engine.text_metrics import corpus_bleu, corpus_chrf
-from rnnhub.engine.trainer import (
-    CHECKPOINTS_DIRNAME,
-    best_step,
-    budget_trainer_class,
-    early_stopping,
-    is_main_process,
-    make_training_arguments,
-    progress_bars,
-    resume_checkpoint,
-    run_training,
-    sampling_arguments,
-    time_budget_callback,
-)
+from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME
 from rnnhub.translation.evaluate import evaluate_translation
 from rnnhub.translation.text import bleu_tokenize_for
 
@@ -172,14 +154,14 @@ def train_seq2seq(
             raise ValueError(f"The data needs a {split!r} split; it has {', '.join(splits)}.")
     output_dir = Path(output_dir)
     checkpoint_dir = output_dir / CHECKPOINTS_DIRNAME
-    resume_from = resume_checkpoint(checkpoint_dir, resume)
+    resume_from = engine.resume_checkpoint(checkpoint_dir, resume)
     bleu_tokenize = bleu_tokenize or bleu_tokenize_for(splits["train"]["target"][:2000])
 
     encoded = {
         split: _encode(splits[split], tokenizer, max_source_length, max_target_length)
         for split in ("train", "validation")
     }
-    args = make_training_arguments(
+    args = engine.make_training_arguments(
         checkpoint_dir,
         epochs=epochs,
         learning_rate=learning_rate,
@@ -197,18 +179,18 @@ def train_seq2seq(
             "generation_max_length": None
             if getattr(model.generation_config, "max_new_tokens", None)
             else max_target_length + 1,
-            **sampling_arguments(),
+            **engine.sampling_arguments(),
             "label_smoothing_factor": label_smoothing,
             **(training_arguments or {}),
         },
         arguments_class=Seq2SeqTrainingArguments,
     )
-    callbacks = early_stopping(early_stopping_patience)
-    budget = time_budget_callback(max_train_minutes) if max_train_minutes else None
+    callbacks = engine.early_stopping(early_stopping_patience)
+    budget = engine.time_budget_callback(max_train_minutes) if max_train_minutes else None
     if budget is not None:
         callbacks.append(budget)
     trainer_class = (
-        budget_trainer_class(warmup_ratio, max_train_minutes) if budget_schedule else Seq2SeqTrainer
+        engine.budget_trainer_class(warmup_ratio, max_train_minutes) if budget_schedule else Seq2SeqTrainer
     )
     trainer = trainer_class(
         model=model,
@@ -222,7 +204,7 @@ def train_seq2seq(
         compute_metrics=_compute_metrics(tokenizer, bleu_tokenize),
         callbacks=callbacks,
     )
-    wall_time = run_training(trainer, resume_from, progress)
+    wall_time = engine.run_training(trainer, resume_from, progress)
 
     state = trainer.state
     by_step = {
@@ -236,19 +218,12 @@ def train_seq2seq(
     best = max(history, key=lambda e: e.get(f"eval_{metric_for_best_model}", 0.0)) if history else {}
     if metric_for_best_model == "loss" and history:
         best = min(history, key=lambda e: e["eval_loss"])
-    result = FinetuneResult(
-        output_dir=output_dir,
-        metrics={
-            "validation": {k.removeprefix("eval_"): v for k, v in best.items() if k.startswith("eval_")}
-        },
-        labels=[],
-        head="reused",
+    result = engine_report.run_result(
+        trainer,
+        output_dir,
+        {"validation": {k.removeprefix("eval_"): v for k, v in best.items() if k.startswith("eval_")}},
+        wall_time,
         source_architecture=ARCHITECTURE,
-        global_step=state.global_step,
-        epochs_trained=float(state.epoch or 0.0),
-        stopped_early=state.global_step < state.max_steps,
-        best_step=best_step(state),
-        wall_time_s=wall_time,
         extra={
             "history": history,
             "bleu_tokenize": bleu_tokenize,
@@ -258,9 +233,9 @@ def train_seq2seq(
             "stopped_by_time_budget": budget is not None and budget.stopped_at_step is not None,
         },
     )
-    if is_main_process():
+    if engine.is_main_process():
         output_dir.mkdir(parents=True, exist_ok=True)
-        with progress_bars(progress):
+        with engine.progress_bars(progress):
             # save_pretrained, not trainer.save_model: that also writes training_args.bin, a pickle.
             trainer.model.save_pretrained(output_dir)
             tokenizer.save_pretrained(output_dir)
@@ -362,7 +337,7 @@ def finetune_seq2seq(
         keep_checkpoints=keep_checkpoints,
         progress=progress,
     )
-    if not is_main_process():
+    if not engine.is_main_process():
         return result
     tokenize = result.extra["bleu_tokenize"]
     scores = {}
@@ -397,7 +372,7 @@ def finetune_seq2seq(
 
 
 def _save_report_and_card(result: FinetuneResult, trained, *, rows, data_name, **facts) -> None:
-    run = run_facts(
+    run = engine_report.run_facts(
         model=facts["model"],
         data=data_name,
         rows=rows,
@@ -409,34 +384,35 @@ def _save_report_and_card(result: FinetuneResult, trained, *, rows, data_name, *
         hardware=result.extra["hardware"],
         resumed_from=result.extra["resumed_from"],
     )
-    leading = {
-        "architecture": ARCHITECTURE,
-        "metrics": result.metrics,
-        "bleu_tokenize": result.extra["bleu_tokenize"],
-        "num_beams": result.extra["num_beams"],
-        "history": result.extra["history"],
-    }
-    write_report(result, report_document(result, leading, run))
     beams = result.extra["num_beams"]
-    training = card_training(
-        result,
-        run,
-        base_model=f"`{facts['model']}`",
-        best_by="BLEU (greedy)",
-        scores=f"sacrebleu corpus BLEU (tokenize={result.extra['bleu_tokenize']!r}) and chrF, "
-        f"{'greedy decoding' if beams == 1 else f'beam search ({beams})'}, on the raw reference texts",
-    )
-    write_card(
+    engine_report.save_report_and_card(
         result,
         trained,
-        task="translation",
-        model=facts["model"],
-        source=facts["source"],
-        model_id=facts["model_id"],
-        license=facts["license"],
-        data_name=data_name,
-        metrics=metric_rows(result.metrics, [("BLEU", "bleu", "bleu"), ("chrF", "chrf", "chrf")], digits=2),
-        training=training,
-        description=f"Fine-tuned with `rnnhub finetune` on the sentence pairs of `{data_name}`.",
-        tags=["rnnhub-finetune"],
+        leading={
+            "architecture": ARCHITECTURE,
+            "metrics": result.metrics,
+            "bleu_tokenize": result.extra["bleu_tokenize"],
+            "num_beams": beams,
+            "history": result.extra["history"],
+        },
+        facts=run,
+        card={
+            "task": "translation",
+            "model": facts["model"],
+            "source": facts["source"],
+            "model_id": facts["model_id"],
+            "license": facts["license"],
+            "data_name": data_name,
+            "metrics": engine_report.metric_rows(
+                result.metrics, [("BLEU", "bleu", "bleu"), ("chrF", "chrf", "chrf")], digits=2
+            ),
+            "description": f"Fine-tuned with `rnnhub finetune` on the sentence pairs of `{data_name}`.",
+            "tags": ["rnnhub-finetune"],
+        },
+        training={
+            "base_model": f"`{facts['model']}`",
+            "best_by": "BLEU (greedy)",
+            "scores": f"sacrebleu corpus BLEU (tokenize={result.extra['bleu_tokenize']!r}) and chrF, "
+            f"{'greedy decoding' if beams == 1 else f'beam search ({beams})'}, on the raw reference texts",
+        },
     )
