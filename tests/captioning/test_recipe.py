@@ -35,7 +35,7 @@ def trained(tmp_path_factory):
 
 
 def test_the_folder_is_complete_and_loads_with_stock_auto_classes(trained):
-    folder, _ = trained
+    folder, report = trained
     for name in (
         "config.json",
         "model.safetensors",
@@ -59,7 +59,13 @@ def test_the_folder_is_complete_and_loads_with_stock_auto_classes(trained):
     pixel_values = processor(shape_image("red", "circle"), return_tensors="pt")["pixel_values"]
     ids = model.generate(pixel_values)
     assert ids.shape[0] == 1 and ids.shape[1] <= TINY_SETTINGS["max_length"] + 1
-    assert isinstance(tokenizer.decode(ids[0], skip_special_tokens=True), str)
+    # The saved folder (processor + model + generation config) writes the captions the recipe recorded.
+    splits = caption_splits()
+    for sample in report["samples"][:3]:
+        image = splits[sample["split"]][sample["index"]]["image"]
+        pixel_values = processor(image.convert("RGB"), return_tensors="pt")["pixel_values"]
+        caption = tokenizer.decode(model.generate(pixel_values)[0], skip_special_tokens=True).strip()
+        assert caption == sample["greedy"], (caption, sample)
     assert model.generation_config.max_new_tokens == TINY_SETTINGS["max_length"]
 
 
