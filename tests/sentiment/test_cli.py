@@ -8,7 +8,7 @@ import pytest
 
 from rnnhub.cli import build_parser
 from rnnhub.sentiment import baseline as evaluation
-from rnnhub.sentiment import cli as evaluation_cli
+from rnnhub.sentiment import cli as sentiment_cli
 from rnnhub.sentiment.evaluate import classification_metrics
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ def test_cli_refuses_a_foreign_json_file(tmp_path):
     path = tmp_path / "other.json"
     path.write_text('{"something": 1}', encoding="utf-8")
     with pytest.raises(ValueError, match="not written by"):
-        evaluation_cli.write_json(path, _fake_result("x"))
+        sentiment_cli.write_json(path, _fake_result("x"))
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="not valid JSON"):
-        evaluation_cli.write_json(path, _fake_result("x"))
+        sentiment_cli.write_json(path, _fake_result("x"))
