@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from rnnhub.run_info import cpu_model
+from rnnhub.engine.run_info import cpu_model
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 

@@ -2,7 +2,7 @@
 
 Throughput
     A published translation model (``--model``, default ``model_cards/lstm-translation-de-en``) translates the
-    corpus' test split (``--corpus``, default its own) with ``rnnhub.translation_eval.translate``: sentences sorted
+    corpus' test split (``--corpus``, default its own) with ``rnnhub.translation.evaluate.translate``: sentences sorted
     by length, batches of ``--batch`` sentences, beam search with ``--beams`` (default 5) and greedy for contrast.
     Quoted: sentences per second over the whole split (one pass each, after a warm-up batch).
 
@@ -103,7 +103,7 @@ def load(args):
 
 
 def throughput(args, model, tokenizer, sources) -> dict:
-    from rnnhub.translation_eval import translate
+    from rnnhub.translation.evaluate import translate
 
     results = {}
     with torch.no_grad():

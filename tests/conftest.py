@@ -1,4 +1,8 @@
-"""Shared test setup: deterministic seeds, one thread (the CI box has 2 cores), no network."""
+"""Shared test setup: deterministic seeds, one thread (the CI box has 2 cores), no network.
+
+The tree mirrors the package (``tests/translation/test_pipeline.py`` tests ``rnnhub/translation/pipeline.py``);
+the tiny models and data the tests share are built by ``tests/builders.py`` (importable from every test module,
+which a conftest is not meant to be)."""
 
 import os
 

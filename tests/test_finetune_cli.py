@@ -13,9 +13,9 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from builders import make_classifier, sentiment_rows, write_rows
 from rnnhub import finetune_cli
-from rnnhub.training import CHECKPOINTS_DIRNAME
-from test_training import make_classifier, sentiment_rows, write_rows
+from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from captioning_fixtures import COLOURS, SHAPES, shape_image, tiny_captioner
+from builders import COLOURS, SHAPES, shape_image, tiny_captioner
 from rnnhub.cli import main
 from rnnhub.finetune_cli import task_of
 

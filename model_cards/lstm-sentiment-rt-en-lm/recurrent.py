@@ -70,11 +70,14 @@ class RecurrentLayerOutput:
         For a padded sequence this is the state after its last real token.
     gates: only from the transparent path with ``output_gates=True``: gate name -> (layers * directions, batch,
         time, hidden), zeros at padding. Names are in ``GATE_NAMES[cell_type]``.
+    layer_outputs: only with ``output_hidden_states=True``: each layer's outputs, bottom to top, each
+        (batch, time, directions * hidden); the last one is ``outputs``.
     """
 
     outputs: torch.Tensor
     state: State
     gates: dict[str, torch.Tensor] | None = None
+    layer_outputs: tuple[torch.Tensor, ...] | None = None
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -187,14 +190,18 @@ class RecurrentLayer(nn.Module):
         shape = (self.num_layers * self.num_directions, batch_size, self.hidden_size)
         return tuple(torch.zeros(shape, device=device, dtype=dtype) for _ in range(self.num_state_tensors))
 
-    def forward(
-        self,
-        inputs: torch.Tensor,
-        attention_mask: torch.Tensor | None = None,
-        state: State | None = None,
-        implementation: str = "fused",
-        output_gates: bool = False,
-    ) -> RecurrentLayerOutput:
+    def choose_implementation(
+        self, implementation: str | None, output_gates: bool = False, output_hidden_states: bool = False
+    ) -> str:
+        """The one place that picks the path: ``implementation`` if given, else fused unless the gates or the
+        states between layers are asked for, which only the transparent path exposes.
+
+        Raises:
+            ValueError: an unknown ``implementation``, or fused with gates / with several layers' states.
+        """
+        sees_inside = output_gates or (output_hidden_states and self.num_layers > 1)
+        if implementation is None:
+            return "transparent" if sees_inside else "fused"
         if implementation not in IMPLEMENTATIONS:
             raise ValueError(
                 f"implementation={implementation!r}; choose one of {', '.join(IMPLEMENTATIONS)}."
@@ -203,6 +210,25 @@ class RecurrentLayer(nn.Module):
             raise ValueError(
                 "output_gates=True needs implementation='transparent' (the fused kernels hide gates)."
             )
+        if sees_inside and implementation != "transparent":
+            raise ValueError(
+                "output_hidden_states=True with several layers needs implementation='transparent' (the fused "
+                "kernels hide the states between layers)."
+            )
+        return implementation
+
+    def forward(
+        self,
+        inputs: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        state: State | None = None,
+        implementation: str | None = None,
+        output_gates: bool = False,
+        output_hidden_states: bool = False,
+    ) -> RecurrentLayerOutput:
+        """Run the stack over ``inputs`` (see the module docstring for shapes); ``implementation`` None lets
+        :meth:`choose_implementation` pick."""
+        implementation = self.choose_implementation(implementation, output_gates, output_hidden_states)
         batch_size = inputs.shape[0]
         if state is None:
             state = self.initial_state(batch_size, inputs.device, inputs.dtype)
@@ -210,8 +236,11 @@ class RecurrentLayer(nn.Module):
         if mask is not None and bool(mask.all()):
             mask = None  # nothing to skip: take the plain path
         if implementation == "transparent":
-            return self._forward_transparent(inputs, mask, state, output_gates)
-        return self._forward_fused(inputs, mask, state)
+            return self._forward_transparent(inputs, mask, state, output_gates, output_hidden_states)
+        run = self._forward_fused(inputs, mask, state)
+        if output_hidden_states:  # one layer (choose_implementation): its outputs are the top ones
+            run.layer_outputs = (run.outputs,)
+        return run
 
     # -- fused ------------------------------------------------------------------------------------------------------
     def _run_module(self, inputs, state: State):
@@ -245,10 +274,13 @@ class RecurrentLayer(nn.Module):
         return RecurrentLayerOutput(outputs, tuple(final))
 
     # -- transparent ------------------------------------------------------------------------------------------------
-    def _forward_transparent(self, inputs, mask, state: State, output_gates: bool) -> RecurrentLayerOutput:
+    def _forward_transparent(
+        self, inputs, mask, state: State, output_gates: bool, output_hidden_states: bool = False
+    ) -> RecurrentLayerOutput:
         step = CELL_STEPS[self.cell_type]
         time = inputs.shape[1]
         layer_input = inputs
+        layer_outputs: list[torch.Tensor] = []
         finals: list[State] = []
         all_gates: list[dict[str, torch.Tensor]] = []
         for layer in range(self.num_layers):
@@ -284,8 +316,11 @@ class RecurrentLayer(nn.Module):
             layer_input = (
                 torch.cat(direction_outputs, dim=-1) if self.num_directions == 2 else direction_outputs[0]
             )
+            layer_outputs.append(layer_input)
         final_state = tuple(torch.stack([f[k] for f in finals]) for k in range(self.num_state_tensors))
         gates = None
         if output_gates:
             gates = {k: torch.stack([g[k] for g in all_gates]) for k in GATE_NAMES[self.cell_type]}
-        return RecurrentLayerOutput(layer_input, final_state, gates)
+        return RecurrentLayerOutput(
+            layer_input, final_state, gates, tuple(layer_outputs) if output_hidden_states else None
+        )

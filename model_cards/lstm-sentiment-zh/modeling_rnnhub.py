@@ -8,13 +8,16 @@
 Every head returns a loss when given ``labels``; the generating heads work with ``model.generate()`` (greedy, beam
 search, sampling), carrying the recurrent state as the cache so each new token costs one step.
 
+Every head honours ``return_dict`` (False: a tuple of the non-None fields) and ``output_hidden_states`` (the
+embeddings, then each recurrent layer's outputs). The safetensors-only loading policy is in ``loading.py``, the
+transformers-version differences in ``compat.py``, the fused / transparent choice in ``RecurrentLayer``.
+
 This module and its siblings import only torch and transformers, so ``save_pretrained`` copies them next to the
 weights and ``from_pretrained(..., trust_remote_code=True)`` works where rnnhub is not installed.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import torch
@@ -22,19 +25,14 @@ import torch.nn.functional as F
 from torch import nn
 from transformers import GenerationMixin, PreTrainedModel
 from transformers import initialization as init
-from transformers.generation import utils as generation_utils
 from transformers.modeling_outputs import BaseModelOutput, ModelOutput
 
 from .cache import RecurrentCache
-from .configuration_rnnhub import RnnHubCaptioningConfig, RnnHubConfig, RnnHubSeq2SeqConfig
+from .compat import CACHE_ARGUMENT_NAMES, GENERATE_CACHE_KEY, cache_argument
+from .configuration_rnnhub import UNK_ID, RnnHubCaptioningConfig, RnnHubConfig, RnnHubSeq2SeqConfig
 from .decoder import AttentionDecoder, ConvImageEncoder
+from .loading import SafetensorsOnlyLoading
 from .recurrent import RecurrentLayer
-
-# The model_kwargs key under which generate() keeps the cache: "cache" from transformers 5.24 on, "past_key_values"
-# before. Reading it from the installed version keeps beam search's reordering working on both.
-_GENERATE_CACHE_KEY = generation_utils.ALL_CACHE_NAMES[0]
-_CACHE_ARGUMENT_NAMES = ("cache", "past_key_values")
-
 
 # ----------------------------------------------------------------------------------------------------------------
 # Outputs
@@ -42,7 +40,8 @@ _CACHE_ARGUMENT_NAMES = ("cache", "past_key_values")
 
 @dataclass
 class RnnHubModelOutput(ModelOutput):
-    """last_hidden_state: (batch, time, directions * hidden); cache: the final state; gates: see RecurrentLayerOutput."""
+    """last_hidden_state: (batch, time, directions * hidden); cache: the final state; hidden_states (with
+    ``output_hidden_states``): the embeddings, then each recurrent layer's outputs; gates: see RecurrentLayerOutput."""
 
     last_hidden_state: torch.Tensor | None = None
     cache: RecurrentCache | None = None
@@ -80,55 +79,21 @@ class RnnHubSeq2SeqLMOutput(ModelOutput):
     decoder_attentions: tuple[torch.Tensor, ...] | None = None
     cross_attentions: tuple[torch.Tensor, ...] | None = None
     encoder_last_hidden_state: torch.Tensor | None = None
+    encoder_hidden_states: tuple[torch.Tensor, ...] | None = None
     decoder_gates: dict[str, torch.Tensor] | None = None
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Base class: weight init and safe loading
+# Base class: weight init (loading: loading.py)
 
 
-def _check_weights_folder(path: str | os.PathLike) -> None:
-    """Refuse pickle-only checkpoints up front; rnnhub loads safetensors only."""
-    if not os.path.isdir(path):
-        return
-    files = os.listdir(path)
-    if any(f.endswith(".safetensors") for f in files):
-        return
-    pickles = [f for f in files if f.endswith((".bin", ".pt", ".pth", ".ckpt", ".pkl"))]
-    if pickles:
-        raise ValueError(
-            f"{path} holds only pickle checkpoints ({', '.join(sorted(pickles))}). rnnhub loads safetensors only, "
-            "because unpickling can run arbitrary code. Convert a checkpoint you trust with "
-            "`model.save_pretrained(folder)` (which writes model.safetensors)."
-        )
-    raise ValueError(
-        f"{path} has no model.safetensors; is it a model folder? It contains: {', '.join(sorted(files))}"
-    )
-
-
-class RnnHubPreTrainedModel(PreTrainedModel):
+class RnnHubPreTrainedModel(SafetensorsOnlyLoading, PreTrainedModel):
     config_class = RnnHubConfig
     base_model_prefix = "rnnhub"
     main_input_name = "input_ids"
     # Losses are means over the batch's tokens; Trainer need not pass num_items_in_batch.
     accepts_loss_kwargs = False
     _no_split_modules = []
-
-    @classmethod
-    def from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs):
-        _check_weights_folder(pretrained_model_name_or_path)
-        kwargs.setdefault("use_safetensors", True)
-        try:
-            return super().from_pretrained(pretrained_model_name_or_path, *args, **kwargs)
-        except Exception as error:
-            # safetensors reports a damaged file with its own exception type (SafetensorError), which is not
-            # importable from a stable place: recognise it by name.
-            if type(error).__name__ != "SafetensorError":
-                raise
-            raise ValueError(
-                f"Could not read the weights in {pretrained_model_name_or_path}: the safetensors file is "
-                f"truncated or corrupt ({error}). Download or save it again."
-            ) from error
 
     def _init_weights(self, module: nn.Module) -> None:
         std = self.config.initializer_range
@@ -174,22 +139,74 @@ class RnnHubPreTrainedModel(PreTrainedModel):
                         param[hidden : 2 * hidden].fill_(self.config.forget_bias)
 
 
-def _recurrent_implementation(output_gates: bool, implementation: str | None) -> str:
-    if implementation is not None:
-        return implementation
-    return "transparent" if output_gates else "fused"
+def _return(output: ModelOutput, return_dict: bool | None, config) -> ModelOutput | tuple:
+    """``output``, or its non-None fields as a tuple when ``return_dict`` (default: the config's) is False."""
+    return_dict = getattr(config, "return_dict", True) if return_dict is None else return_dict
+    return output if return_dict else output.to_tuple()
 
 
-def _cache_argument(cache, kwargs) -> RecurrentCache | None:
-    """Accept the cache under its current name (``cache``) or the older one (``past_key_values``)."""
-    if cache is None:
-        cache = kwargs.pop("past_key_values", None)
-    if cache is not None and not isinstance(cache, RecurrentCache):
+def check_input_ids(input_ids: torch.Tensor, vocab_size: int, *, min_length: int = 0) -> None:
+    """Token ids must be (batch, length) with length >= ``min_length``, each in [0, vocab_size).
+
+    Raises:
+        ValueError: naming the shape or the id range found.
+    """
+    if input_ids.dim() != 2 or input_ids.shape[1] < min_length:
+        needs = f" with length >= {min_length}" if min_length else ""
+        raise ValueError(f"input_ids must be (batch, length){needs}, got shape {tuple(input_ids.shape)}.")
+    if input_ids.numel() and (int(input_ids.min()) < 0 or int(input_ids.max()) >= vocab_size):
         raise ValueError(
-            f"rnnhub models carry their recurrent state in a RecurrentCache, got {type(cache).__name__}. "
-            "Pass the `cache` returned by a previous call, or None."
+            f"input_ids must lie in [0, {vocab_size}); got values in "
+            f"[{int(input_ids.min())}, {int(input_ids.max())}]. Is the tokenizer the model's own?"
         )
-    return cache
+
+
+class _EmbeddedRecurrentStack:
+    """Token embeddings, their dropout and the recurrent stack: what ``RnnHubModel`` and the translation encoder
+    share (built by :meth:`_build_stack`, run by :meth:`_run_stack`; parameter names ``embeddings.*`` and
+    ``recurrent.*``)."""
+
+    def _build_stack(self, config) -> None:
+        self.embeddings = nn.Embedding(
+            config.vocab_size, config.embedding_size, padding_idx=config.pad_token_id
+        )
+        self.embedding_dropout = nn.Dropout(config.embedding_dropout)
+        self.recurrent = RecurrentLayer(
+            config.cell_type,
+            config.embedding_size,
+            config.hidden_size,
+            num_layers=config.num_hidden_layers,
+            bidirectional=config.bidirectional,
+            dropout=config.dropout,
+            nonlinearity=config.nonlinearity,
+        )
+
+    def _run_stack(
+        self,
+        inputs_embeds: torch.Tensor,
+        attention_mask: torch.Tensor | None,
+        state=None,
+        output_gates: bool = False,
+        implementation: str | None = None,
+        output_hidden_states: bool = False,
+    ):
+        """``(recurrent run, hidden_states or None)`` over already embedded inputs."""
+        if attention_mask is not None and attention_mask.shape[:2] != inputs_embeds.shape[:2]:
+            raise ValueError(
+                f"attention_mask shape {tuple(attention_mask.shape)} does not match the inputs "
+                f"{tuple(inputs_embeds.shape[:2])}."
+            )
+        embedded = self.embedding_dropout(inputs_embeds)
+        run = self.recurrent(
+            embedded,
+            attention_mask=attention_mask,
+            state=state,
+            implementation=implementation,
+            output_gates=output_gates,
+            output_hidden_states=bool(output_hidden_states),
+        )
+        hidden_states = (embedded, *run.layer_outputs) if output_hidden_states else None
+        return run, hidden_states
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -204,7 +221,7 @@ class RecurrentGenerationMixin(GenerationMixin):
         return False  # our cache is the RecurrentCache the forward pass returns, not a DynamicCache
 
     def prepare_inputs_for_generation(self, input_ids, attention_mask=None, use_cache=True, **kwargs):
-        caches = [kwargs.pop(name, None) for name in _CACHE_ARGUMENT_NAMES]
+        caches = [kwargs.pop(name, None) for name in CACHE_ARGUMENT_NAMES]
         cache = next((c for c in caches if c is not None), None)
         # Bookkeeping of transformer caches, and labels (a Seq2SeqTrainer passes its batch through generate()).
         for name in ("next_sequence_length", "is_first_iteration", "cache_position", "labels"):
@@ -227,7 +244,7 @@ class RecurrentGenerationMixin(GenerationMixin):
             outputs, model_kwargs, is_encoder_decoder=is_encoder_decoder, num_new_tokens=num_new_tokens
         )
         if getattr(outputs, "cache", None) is not None:
-            model_kwargs[_GENERATE_CACHE_KEY] = outputs.cache
+            model_kwargs[GENERATE_CACHE_KEY] = outputs.cache
         return model_kwargs
 
 
@@ -235,24 +252,12 @@ class RecurrentGenerationMixin(GenerationMixin):
 # The recurrent stack over token embeddings
 
 
-class RnnHubModel(RnnHubPreTrainedModel):
+class RnnHubModel(_EmbeddedRecurrentStack, RnnHubPreTrainedModel):
     """Token embeddings followed by a stack of recurrent layers (no head)."""
 
     def __init__(self, config: RnnHubConfig):
         super().__init__(config)
-        self.embeddings = nn.Embedding(
-            config.vocab_size, config.embedding_size, padding_idx=config.pad_token_id
-        )
-        self.embedding_dropout = nn.Dropout(config.embedding_dropout)
-        self.recurrent = RecurrentLayer(
-            config.cell_type,
-            config.embedding_size,
-            config.hidden_size,
-            num_layers=config.num_hidden_layers,
-            bidirectional=config.bidirectional,
-            dropout=config.dropout,
-            nonlinearity=config.nonlinearity,
-        )
+        self._build_stack(config)
         self.post_init()
 
     def get_input_embeddings(self) -> nn.Embedding:
@@ -273,44 +278,30 @@ class RnnHubModel(RnnHubPreTrainedModel):
         output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
         **kwargs,
-    ) -> RnnHubModelOutput:
-        cache = _cache_argument(cache, kwargs)
+    ) -> RnnHubModelOutput | tuple:
+        cache = cache_argument(cache, kwargs)
         if (input_ids is None) == (inputs_embeds is None):
             raise ValueError("Pass exactly one of input_ids or inputs_embeds.")
         if inputs_embeds is None:
-            if input_ids.dim() != 2:
-                raise ValueError(f"input_ids must be (batch, length), got shape {tuple(input_ids.shape)}.")
-            if input_ids.numel() and (
-                int(input_ids.min()) < 0 or int(input_ids.max()) >= self.config.vocab_size
-            ):
-                raise ValueError(
-                    f"input_ids must lie in [0, {self.config.vocab_size}); got values in "
-                    f"[{int(input_ids.min())}, {int(input_ids.max())}]. Is the tokenizer the model's own?"
-                )
+            check_input_ids(input_ids, self.config.vocab_size)
             inputs_embeds = self.embeddings(input_ids)
-        if attention_mask is not None and attention_mask.shape[:2] != inputs_embeds.shape[:2]:
-            raise ValueError(
-                f"attention_mask shape {tuple(attention_mask.shape)} does not match the inputs "
-                f"{tuple(inputs_embeds.shape[:2])}."
-            )
-        run = self.recurrent(
-            self.embedding_dropout(inputs_embeds),
-            attention_mask=attention_mask,
+        run, hidden_states = self._run_stack(
+            inputs_embeds,
+            attention_mask,
             state=None if cache is None else cache.state,
-            implementation=_recurrent_implementation(output_gates, implementation),
             output_gates=output_gates,
+            implementation=implementation,
+            output_hidden_states=output_hidden_states,
         )
         use_cache = self.config.use_cache if use_cache is None else use_cache
         new_cache = None
         if use_cache:
             seen = 0 if cache is None else cache.seen_tokens
             new_cache = RecurrentCache(run.state, seen + inputs_embeds.shape[1])
-        return RnnHubModelOutput(
-            last_hidden_state=run.outputs,
-            cache=new_cache,
-            hidden_states=(run.outputs,) if output_hidden_states else None,
-            gates=run.gates,
+        output = RnnHubModelOutput(
+            last_hidden_state=run.outputs, cache=new_cache, hidden_states=hidden_states, gates=run.gates
         )
+        return _return(output, return_dict, self.config)
 
 
 class RnnHubForSequenceClassification(RnnHubPreTrainedModel):
@@ -359,7 +350,7 @@ class RnnHubForSequenceClassification(RnnHubPreTrainedModel):
         output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
         **kwargs,
-    ) -> RnnHubSequenceClassifierOutput:
+    ) -> RnnHubSequenceClassifierOutput | tuple:
         base = self.rnnhub(
             input_ids=input_ids,
             attention_mask=attention_mask,
@@ -368,13 +359,15 @@ class RnnHubForSequenceClassification(RnnHubPreTrainedModel):
             output_gates=output_gates,
             implementation=implementation,
             output_hidden_states=output_hidden_states,
+            return_dict=True,
         )
         pooled = self.pool(base.last_hidden_state, base.cache.state[0], attention_mask)
         logits = self.classifier(self.dropout(pooled))
         loss = None if labels is None else self._loss(logits, labels)
-        return RnnHubSequenceClassifierOutput(
+        output = RnnHubSequenceClassifierOutput(
             loss=loss, logits=logits, hidden_states=base.hidden_states, gates=base.gates
         )
+        return _return(output, return_dict, self.config)
 
     def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         problem_type = self.config.problem_type
@@ -442,8 +435,8 @@ class RnnHubForCausalLM(RecurrentGenerationMixin, RnnHubPreTrainedModel):
         output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
         **kwargs,
-    ) -> RnnHubCausalLMOutput:
-        cache = _cache_argument(cache, kwargs)
+    ) -> RnnHubCausalLMOutput | tuple:
+        cache = cache_argument(cache, kwargs)
         base = self.rnnhub(
             input_ids=input_ids,
             attention_mask=attention_mask,
@@ -453,6 +446,7 @@ class RnnHubForCausalLM(RecurrentGenerationMixin, RnnHubPreTrainedModel):
             output_gates=output_gates,
             implementation=implementation,
             output_hidden_states=output_hidden_states,
+            return_dict=True,
         )
         hidden = self.dropout(base.last_hidden_state)
         if self.output_projection is not None:
@@ -464,9 +458,10 @@ class RnnHubForCausalLM(RecurrentGenerationMixin, RnnHubPreTrainedModel):
             loss = F.cross_entropy(
                 logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1), ignore_index=-100
             )
-        return RnnHubCausalLMOutput(
+        output = RnnHubCausalLMOutput(
             loss=loss, logits=logits, cache=base.cache, hidden_states=base.hidden_states, gates=base.gates
         )
+        return _return(output, return_dict, self.config)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -475,32 +470,23 @@ class RnnHubForCausalLM(RecurrentGenerationMixin, RnnHubPreTrainedModel):
 
 @dataclass
 class RnnHubEncoderOutput(BaseModelOutput):
-    """last_hidden_state: the memory the decoder attends to; memory_mask: its valid slots (None = all)."""
+    """last_hidden_state: the memory the decoder attends to, (batch, slots, memory size) (which slots are real is
+    the source's ``attention_mask``; every slot of an image grid is); hidden_states: see ``RnnHubModelOutput``;
+    gates: the encoder's, with ``output_gates``."""
 
     gates: dict[str, torch.Tensor] | None = None
 
 
-class RnnHubTextEncoder(nn.Module):
-    """Embeddings + a (usually bidirectional) recurrent stack; its outputs are the decoder's memory."""
+class RnnHubTextEncoder(_EmbeddedRecurrentStack, nn.Module):
+    """Embeddings + a (usually bidirectional) recurrent stack; its outputs, after dropout, are the decoder's
+    memory. The same stack as ``RnnHubModel``, without its PreTrainedModel machinery."""
 
     main_input_name = "input_ids"
 
     def __init__(self, config: RnnHubSeq2SeqConfig):
         super().__init__()
         self.config = config
-        self.embeddings = nn.Embedding(
-            config.vocab_size, config.embedding_size, padding_idx=config.pad_token_id
-        )
-        self.embedding_dropout = nn.Dropout(config.embedding_dropout)
-        self.recurrent = RecurrentLayer(
-            config.cell_type,
-            config.embedding_size,
-            config.hidden_size,
-            num_layers=config.num_hidden_layers,
-            bidirectional=config.bidirectional,
-            dropout=config.dropout,
-            nonlinearity=config.nonlinearity,
-        )
+        self._build_stack(config)
         self.dropout = nn.Dropout(config.dropout)
 
     def forward(
@@ -509,23 +495,22 @@ class RnnHubTextEncoder(nn.Module):
         attention_mask: torch.Tensor | None = None,
         output_gates: bool = False,
         implementation: str | None = None,
+        output_hidden_states: bool | None = None,
+        return_dict: bool | None = None,
         **kwargs,
-    ) -> RnnHubEncoderOutput:
-        if input_ids.dim() != 2 or input_ids.shape[1] == 0:
-            raise ValueError(
-                f"input_ids must be (batch, length) with length >= 1, got {tuple(input_ids.shape)}."
-            )
-        if int(input_ids.min()) < 0 or int(input_ids.max()) >= self.config.vocab_size:
-            raise ValueError(
-                f"input_ids must lie in [0, {self.config.vocab_size}). Is the tokenizer the model's own?"
-            )
-        run = self.recurrent(
-            self.embedding_dropout(self.embeddings(input_ids)),
-            attention_mask=attention_mask,
-            implementation=_recurrent_implementation(output_gates, implementation),
+    ) -> RnnHubEncoderOutput | tuple:
+        check_input_ids(input_ids, self.config.vocab_size, min_length=1)
+        run, hidden_states = self._run_stack(
+            self.embeddings(input_ids),
+            attention_mask,
             output_gates=output_gates,
+            implementation=implementation,
+            output_hidden_states=output_hidden_states,
         )
-        return RnnHubEncoderOutput(last_hidden_state=self.dropout(run.outputs), gates=run.gates)
+        output = RnnHubEncoderOutput(
+            last_hidden_state=self.dropout(run.outputs), hidden_states=hidden_states, gates=run.gates
+        )
+        return _return(output, return_dict, self.config)
 
 
 class RnnHubImageEncoder(nn.Module):
@@ -537,8 +522,22 @@ class RnnHubImageEncoder(nn.Module):
         super().__init__()
         self.cnn = ConvImageEncoder(config)
 
-    def forward(self, pixel_values: torch.Tensor, **kwargs) -> RnnHubEncoderOutput:
-        return RnnHubEncoderOutput(last_hidden_state=self.cnn(pixel_values))
+    def forward(self, pixel_values: torch.Tensor, return_dict: bool | None = None, **kwargs):
+        output = RnnHubEncoderOutput(last_hidden_state=self.cnn(pixel_values))
+        return output if return_dict is not False else output.to_tuple()
+
+
+def word_dropout(input_ids: torch.Tensor, probability: float) -> torch.Tensor:
+    """Replace each ordinary token (not <pad> <bos> <eos>) by <unk> with ``probability`` (training only).
+
+    Whole-word dropout (Sennrich & Zhang 2019): the model cannot lean on any one token, which regularises
+    small-data translation more than dropping embedding units does.
+    """
+    if probability <= 0.0:
+        return input_ids
+    ordinary = input_ids > UNK_ID  # ids 0-3 are the special tokens
+    dropped = ordinary & (torch.rand(input_ids.shape, device=input_ids.device) < probability)
+    return input_ids.masked_fill(dropped, UNK_ID)
 
 
 def shift_tokens_right(labels: torch.Tensor, pad_token_id: int, decoder_start_token_id: int) -> torch.Tensor:
@@ -575,7 +574,8 @@ class _EncoderDecoderBase(RecurrentGenerationMixin, RnnHubPreTrainedModel):
         output_attentions: bool | None,
         output_gates: bool,
         implementation: str | None,
-    ) -> RnnHubSeq2SeqLMOutput:
+        return_dict: bool | None,
+    ) -> RnnHubSeq2SeqLMOutput | tuple:
         if isinstance(encoder_outputs, (tuple, list)):
             encoder_outputs = RnnHubEncoderOutput(last_hidden_state=encoder_outputs[0])
         memory = encoder_outputs.last_hidden_state
@@ -585,12 +585,14 @@ class _EncoderDecoderBase(RecurrentGenerationMixin, RnnHubPreTrainedModel):
             decoder_input_ids = shift_tokens_right(
                 labels, self.config.pad_token_id, self.config.decoder_start_token_id
             )
+        if self.training:
+            decoder_input_ids = word_dropout(decoder_input_ids, getattr(self.config, "word_dropout", 0.0))
         logits, state, weights, gates = self.decoder(
             decoder_input_ids,
             memory,
             memory_mask,
             state=None if cache is None else cache.state,
-            implementation=_recurrent_implementation(output_gates, implementation),
+            implementation=implementation,
             output_gates=output_gates,
         )
         loss = None
@@ -603,14 +605,16 @@ class _EncoderDecoderBase(RecurrentGenerationMixin, RnnHubPreTrainedModel):
         if use_cache:
             seen = 0 if cache is None else cache.seen_tokens
             new_cache = RecurrentCache(state, seen + decoder_input_ids.shape[1])
-        return RnnHubSeq2SeqLMOutput(
+        output = RnnHubSeq2SeqLMOutput(
             loss=loss,
             logits=logits,
             cache=new_cache,
             cross_attentions=(weights[:, None],) if output_attentions and weights is not None else None,
             encoder_last_hidden_state=memory,
+            encoder_hidden_states=getattr(encoder_outputs, "hidden_states", None),
             decoder_gates=gates,
         )
+        return _return(output, return_dict, self.config)
 
 
 class RnnHubForSeq2SeqLM(_EncoderDecoderBase):
@@ -634,6 +638,10 @@ class RnnHubForSeq2SeqLM(_EncoderDecoderBase):
     def set_input_embeddings(self, value: nn.Embedding) -> None:
         self.encoder.embeddings = value
 
+    def prepare_decoder_input_ids_from_labels(self, labels: torch.Tensor) -> torch.Tensor:
+        """Teacher-forcing inputs from ``labels`` (DataCollatorForSeq2Seq calls this, e.g. for label smoothing)."""
+        return shift_tokens_right(labels, self.config.pad_token_id, self.config.decoder_start_token_id)
+
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,
@@ -646,15 +654,23 @@ class RnnHubForSeq2SeqLM(_EncoderDecoderBase):
         output_attentions: bool | None = None,
         output_gates: bool = False,
         implementation: str | None = None,
+        output_hidden_states: bool | None = None,
         return_dict: bool | None = None,
         **kwargs,
-    ) -> RnnHubSeq2SeqLMOutput:
-        cache = _cache_argument(cache, kwargs)
+    ) -> RnnHubSeq2SeqLMOutput | tuple:
+        cache = cache_argument(cache, kwargs)
         if encoder_outputs is None:
             if input_ids is None:
                 raise ValueError("Pass input_ids (the source) or precomputed encoder_outputs.")
+            if self.training:
+                input_ids = word_dropout(input_ids, self.config.word_dropout)
             encoder_outputs = self.encoder(
-                input_ids, attention_mask, output_gates=output_gates, implementation=implementation
+                input_ids,
+                attention_mask,
+                output_gates=output_gates,
+                implementation=implementation,
+                output_hidden_states=output_hidden_states,
+                return_dict=True,
             )
         return self._decode(
             encoder_outputs,
@@ -666,6 +682,7 @@ class RnnHubForSeq2SeqLM(_EncoderDecoderBase):
             output_attentions,
             output_gates,
             implementation,
+            return_dict,
         )
 
 
@@ -701,14 +718,14 @@ class RnnHubForImageCaptioning(_EncoderDecoderBase):
         implementation: str | None = None,
         return_dict: bool | None = None,
         **kwargs,
-    ) -> RnnHubSeq2SeqLMOutput:
-        cache = _cache_argument(cache, kwargs)
+    ) -> RnnHubSeq2SeqLMOutput | tuple:
+        cache = cache_argument(cache, kwargs)
         # Every grid cell is real; generate() may still pass a mask built for the pixel inputs.
         kwargs.pop("attention_mask", None)
         if encoder_outputs is None:
             if pixel_values is None:
                 raise ValueError("Pass pixel_values (from the model's image processor) or encoder_outputs.")
-            encoder_outputs = self.encoder(pixel_values)
+            encoder_outputs = self.encoder(pixel_values, return_dict=True)
         return self._decode(
             encoder_outputs,
             None,
@@ -719,4 +736,5 @@ class RnnHubForImageCaptioning(_EncoderDecoderBase):
             output_attentions,
             output_gates,
             implementation,
+            return_dict,
         )

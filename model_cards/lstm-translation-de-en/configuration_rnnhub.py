@@ -89,7 +89,8 @@ class RnnHubConfig(_RecurrentFields, PretrainedConfig):
         pooling: how a classifier turns the sequence into one vector: ``"last"`` state, ``"mean"`` or ``"max"``
             over the valid (non-padding) steps.
         classifier_dropout: dropout before the classification layer (defaults to ``dropout``).
-        initializer_range: std of the normal init of embeddings and linear layers.
+        initializer_range: std of the normal init of the embeddings (linear and recurrent input weights get Xavier,
+            recurrent weights orthogonal init, convolutions Kaiming).
         forget_bias: initial bias of the LSTM forget gate (1.0 keeps memory open at the start of training).
         use_cache: return the final recurrent state (the generation cache) from forward passes.
         tie_word_embeddings: share input embeddings and output projection of the causal LM
@@ -170,6 +171,10 @@ class RnnHubSeq2SeqConfig(_RecurrentFields, _DecoderFields, PretrainedConfig):
         attention_type: ``"bahdanau"`` (additive), ``"luong"`` (multiplicative) or ``"none"``.
         attention_size: width of the additive attention's hidden layer (Bahdanau).
         tie_decoder_embeddings: share the decoder's input embeddings with its output projection.
+        attention_scaled: divide Luong scores by sqrt(decoder_hidden_size) so the softmax does not collapse onto
+            one source position (off in configs saved before it existed, so their outputs do not change).
+        word_dropout: in training, the probability of replacing a whole source or decoder-input token by
+            ``<unk>`` (id 3) (Sennrich & Zhang 2019); no effect at inference.
     """
 
     model_type = "rnnhub-seq2seq"
@@ -193,6 +198,8 @@ class RnnHubSeq2SeqConfig(_RecurrentFields, _DecoderFields, PretrainedConfig):
         forget_bias: float = 1.0,
         use_cache: bool = True,
         tie_decoder_embeddings: bool = False,
+        attention_scaled: bool = False,
+        word_dropout: float = 0.0,
         pad_token_id: int | None = PAD_ID,
         bos_token_id: int | None = BOS_ID,
         eos_token_id: int | None = EOS_ID,
@@ -206,6 +213,8 @@ class RnnHubSeq2SeqConfig(_RecurrentFields, _DecoderFields, PretrainedConfig):
         self.hidden_size = hidden_size
         self.num_hidden_layers = num_hidden_layers
         self.bidirectional = bidirectional
+        self.attention_scaled = attention_scaled
+        self.word_dropout = word_dropout
         self.decoder_hidden_size = decoder_hidden_size or hidden_size
         self.decoder_num_hidden_layers = decoder_num_hidden_layers or num_hidden_layers
         self.attention_type = attention_type
@@ -227,6 +236,7 @@ class RnnHubSeq2SeqConfig(_RecurrentFields, _DecoderFields, PretrainedConfig):
         )
         self._validate_recurrent()
         self._validate_decoder()
+        _check_probability("word_dropout", self.word_dropout)
 
     @property
     def memory_size(self) -> int:

@@ -52,7 +52,9 @@ class AttentionDecoder(nn.Module):
             self.attention = AdditiveAttention(self.hidden_size, memory_size, config.attention_size)
             pre_output_size = self.hidden_size + memory_size + embedding_size
         elif self.attention_type == "luong":
-            self.attention = MultiplicativeAttention(self.hidden_size, memory_size)
+            self.attention = MultiplicativeAttention(
+                self.hidden_size, memory_size, scaled=getattr(config, "attention_scaled", False)
+            )
             pre_output_size = self.hidden_size + memory_size
         else:
             self.attention = None
@@ -77,7 +79,7 @@ class AttentionDecoder(nn.Module):
         memory: torch.Tensor,
         memory_mask: torch.Tensor | None = None,
         state: State | None = None,
-        implementation: str = "fused",
+        implementation: str | None = None,
         output_gates: bool = False,
     ):
         """Returns ``(logits (batch, steps, vocab), state, attention weights (batch, steps, slots) or None, gates)``."""

@@ -5,10 +5,9 @@ Importing rnnhub registers its configs and models with transformers' Auto classe
 the ``rnnhub-translation`` and ``rnnhub-image-captioning`` pipelines.
 """
 
-from .auto import register_auto_classes
+from .auto import register_auto_classes, register_pipelines
 from .models import *  # noqa: F403
 from .models import __all__ as _model_names
-from .pipelines import register_pipelines
 
 register_auto_classes()
 register_pipelines()

@@ -1,4 +1,4 @@
-"""Registration with transformers' Auto classes.
+"""Registration with transformers' Auto classes, and of rnnhub's pipelines under their task names.
 
 Two mechanisms, both needed:
 * ``AutoX.register(...)`` makes ``AutoModelFor...from_pretrained(folder)`` work in any Python that imported rnnhub;
@@ -46,3 +46,16 @@ def register_auto_classes() -> None:
     for config_class, model_class, auto_class in AUTO_MODELS:
         auto_class.register(config_class, model_class, exist_ok=True)
         model_class.register_for_auto_class(auto_class.__name__)
+
+
+def register_pipelines() -> None:
+    """Register the ``rnnhub-translation`` and ``rnnhub-image-captioning`` pipelines (idempotent).
+
+    transformers 5 removed ``pipeline("translation")`` and redirects ``image-to-text`` to ``image-text-to-text``,
+    so our translation and captioning models come with their own task names (``text-classification`` is stock).
+    """
+    from .captioning.pipeline import register as register_captioning
+    from .translation.pipeline import register as register_translation
+
+    register_translation()
+    register_captioning()

@@ -11,7 +11,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rnnhub", description="Recurrent networks as Hugging Face models.")
     subparsers = parser.add_subparsers(dest="command", required=True)
 
-    from rnnhub import hub
+    from rnnhub.publish import hub
 
     hub.add_cli(subparsers)
 
@@ -23,19 +23,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     lab_cli.add_cli(subparsers)
 
-    from rnnhub import evaluation_cli
+    baseline = subparsers.add_parser(
+        "baseline", help="non-neural baselines the published models are compared to"
+    )
+    baselines = baseline.add_subparsers(dest="baseline_command", required=True)
+    from rnnhub.sentiment import cli as sentiment_cli
 
-    evaluation_cli.add_cli(subparsers)
+    sentiment_cli.add_baseline_cli(baselines)
 
     from rnnhub import finetune_cli
 
     finetune_cli.add_cli(subparsers)
 
-    from rnnhub.recipes import cli as recipes_cli
+    train = subparsers.add_parser("train", help="train a published model from scratch with its recipe")
+    recipes = train.add_subparsers(dest="recipe", required=True)
+    from rnnhub.captioning import cli as captioning_cli
+    from rnnhub.translation import cli as translation_cli
 
-    recipes_cli.add_cli(subparsers)
+    captioning_cli.add_cli(recipes)
+    translation_cli.add_cli(recipes)
+    sentiment_cli.add_train_cli(recipes)
+    sentiment_cli.add_cli(subparsers)  # rnnhub predict
 
-    from rnnhub.recipes import lm_cli
+    from rnnhub.lm import cli as lm_cli
 
     lm_cli.add_cli(subparsers)
 

@@ -1,8 +1,9 @@
 """``rnnhub finetune``: fine-tune an rnnhub model on your own data.
 
-The model's config type picks the task: a recurrent model becomes a text classifier (rnnhub.training), a
-translation model learns new sentence pairs (rnnhub.seq2seq_training, Seq2SeqTrainer) and a captioning model
-new image/caption pairs (rnnhub.captioning_training).
+The model's config type picks the task: a recurrent model becomes a text classifier (rnnhub.sentiment.train), a
+translation model learns new sentence pairs (rnnhub.translation.train, Seq2SeqTrainer) and a captioning model
+new image/caption pairs (rnnhub.captioning.train); all three run on rnnhub.engine. This module is the one place
+that knows all three tasks (an entry point, like rnnhub.cli), so it lives beside the task packages.
 
 Also runnable as a module, which is what launchers need for data-parallel training (no code of ours differs)::
 
@@ -15,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 
-from rnnhub.command_line import reproducing_command
+from rnnhub.engine.command_line import reproducing_command
 
 # Flags that change how a run is shown or continued, not what it computes: left out of the card's command.
 _NOT_REPRODUCED = {"resume", "progress", "json"}
@@ -151,9 +151,8 @@ def task_of(model: str) -> str:
     """``classification``, ``translation`` or ``captioning``, from the model's config type."""
     from transformers import AutoConfig
 
-    import rnnhub  # noqa: F401  (registers the config types)
-    from rnnhub.hub import resolve
     from rnnhub.models import RnnHubCaptioningConfig, RnnHubSeq2SeqConfig
+    from rnnhub.publish.hub import resolve
 
     config = AutoConfig.from_pretrained(resolve(model))
     if config.model_type == RnnHubSeq2SeqConfig.model_type:
@@ -179,7 +178,7 @@ def _finetune(args: argparse.Namespace):
         command=command_line(args),
     )
     if task == "translation":
-        from rnnhub.seq2seq_training import finetune_seq2seq
+        from rnnhub.translation.train import finetune_seq2seq
 
         return finetune_seq2seq(
             args.model,
@@ -190,7 +189,7 @@ def _finetune(args: argparse.Namespace):
             **common,
         )
     if task == "captioning":
-        from rnnhub.captioning_training import finetune_captioning
+        from rnnhub.captioning.train import finetune_captioning
 
         return finetune_captioning(
             args.model,
@@ -200,7 +199,7 @@ def _finetune(args: argparse.Namespace):
             num_beams=args.num_beams,
             **common,
         )
-    from rnnhub.training import finetune
+    from rnnhub.sentiment.train import finetune
 
     return finetune(
         args.model,
@@ -213,10 +212,11 @@ def _finetune(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from rnnhub.training import result_summary
+    from rnnhub.engine.report import result_summary
+    from rnnhub.engine.trainer import is_main_process
 
     result = _finetune(args)
-    if int(os.environ.get("RANK", "0")) != 0:
+    if not is_main_process():
         return 0  # under torchrun/accelerate, one process reports
     if args.json:
         print(json.dumps(result_summary(result), indent=2))

@@ -1,6 +1,6 @@
 """The captioning tab: a caption for an uploaded or example image, and where the model looked for each word.
 
-Built on :mod:`rnnhub.captioning_view`; images are read by :func:`rnnhub.images.load_image`, which refuses
+Built on :mod:`rnnhub.captioning.view`; images are read by :func:`rnnhub.images.load_image`, which refuses
 non-images, truncated files and decompression bombs with a clear ``ValueError``.
 """
 
@@ -66,14 +66,14 @@ def caption(
 ) -> dict[str, Any]:
     """Caption ``image`` (a path, bytes or PIL image) with the best published captioner (or ``model``).
 
-    Returns the :func:`rnnhub.captioning_view.caption_with_attention` dict plus ``model``, ``model_metric`` (its
+    Returns the :func:`rnnhub.captioning.view.caption_with_attention` dict plus ``model``, ``model_metric`` (its
     card's headline metric, None for an explicit ``model``) and ``num_beams``.
 
     Raises:
         ValueError: no image, a file that is not an image / truncated / too big, a beam size outside
             1..MAX_BEAMS, or no captioning model published.
     """
-    from rnnhub.captioning_view import caption_with_attention
+    from rnnhub.captioning.view import caption_with_attention
     from rnnhub.images import load_image
 
     beams = check_beams(num_beams)

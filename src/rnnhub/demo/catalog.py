@@ -1,4 +1,4 @@
-"""Which published model serves which tab, found in the registry (``rnnhub.hub.list_models``) at call time.
+"""Which published model serves which tab, found in the registry (``rnnhub.publish.hub.list_models``) at call time.
 
 Models are recognised by their folder names, which the training recipes fix: ``<cell>-sentiment-rt-en``,
 ``lstm-sentiment-zh``, ``<cell>-translation-de-en``, ``<cell>-translation-en-zh`` and ``lstm-captioning-emoji``
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rnnhub.hub import ModelInfo, list_models
+from rnnhub.publish.hub import ModelInfo, list_models
 
 __all__ = [
     "CAPTIONING",

@@ -85,7 +85,7 @@ def _width(tokens: int) -> float:
 
 
 def sentiment_curve(trace: dict) -> Figure:
-    """The probability of each label after every token (``rnnhub.token_view.sentiment_trace`` output)."""
+    """The probability of each label after every token (``rnnhub.sentiment.view.sentiment_trace`` output)."""
     tokens = trace["tokens"]
     probabilities = np.asarray(trace["probabilities"])  # (tokens, labels)
     figure = Figure(figsize=(_width(len(tokens)), 3.4), dpi=100)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnhub.demo.loaders import Progress, report
+from rnnhub.models.configuration_rnnhub import CELL_TYPES
 
 __all__ = [
     "CELLS",
@@ -28,7 +29,7 @@ __all__ = [
     "memory_table",
 ]
 
-CELLS = ("rnn", "gru", "lstm")
+CELLS = CELL_TYPES  # the fresh cells the tab trains
 RADII = (0.9, 1.1)
 KEEP_BIAS = 3.0  # the gated cells' keep-gate bias, as in the lab's committed figures
 # Inputs this small keep tanh near-linear, so the spectral radius alone decides vanishing vs exploding.

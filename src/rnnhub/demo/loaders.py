@@ -35,8 +35,7 @@ def load_classifier(source: str, progress: Progress | None = None, cache: ModelC
     def load() -> tuple:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        import rnnhub  # noqa: F401  (registers the rnnhub models with the Auto classes)
-        from rnnhub.hub import resolve
+        from rnnhub.publish.hub import resolve
 
         path = resolve(source)
         model = AutoModelForSequenceClassification.from_pretrained(path)
@@ -47,10 +46,10 @@ def load_classifier(source: str, progress: Progress | None = None, cache: ModelC
 
 
 def load_translator(source: str, progress: Progress | None = None, cache: ModelCache | None = None) -> tuple:
-    """(model, tokenizer) of a translation folder or registry name (``rnnhub.translation_view.load_translator``)."""
+    """(model, tokenizer) of a translation folder or registry name (``rnnhub.translation.view.load_translator``)."""
 
     def load() -> tuple:
-        from rnnhub.translation_view import load_translator as load_view
+        from rnnhub.translation.view import load_translator as load_view
 
         return load_view(source)
 
@@ -58,10 +57,10 @@ def load_translator(source: str, progress: Progress | None = None, cache: ModelC
 
 
 def load_captioner(source: str, progress: Progress | None = None, cache: ModelCache | None = None) -> tuple:
-    """(model, image processor, tokenizer) of a captioning folder (``rnnhub.captioning_view.load_captioner``)."""
+    """(model, image processor, tokenizer) of a captioning folder (``rnnhub.captioning.view.load_captioner``)."""
 
     def load() -> tuple:
-        from rnnhub.captioning_view import load_captioner as load_view
+        from rnnhub.captioning.view import load_captioner as load_view
 
         return load_view(source)
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rnnhub.hub import list_models, resolve
+from rnnhub.publish.hub import list_models, resolve
 
 __all__ = ["COLUMNS", "model_card", "model_rows"]
 

@@ -2,7 +2,7 @@
 
 >>> result = classify("a wonderful, moving film", "English", "lstm")
 >>> result["label"], result["confidence"]          # ("positive", 0.998)
->>> result["trace"]["probabilities"]               # per token, per label (rnnhub.token_view.sentiment_trace)
+>>> result["trace"]["probabilities"]               # per token, per label (rnnhub.sentiment.view.sentiment_trace)
 """
 
 from __future__ import annotations
@@ -51,13 +51,13 @@ def classify(
     """Classify ``text`` with the published ``language`` / ``cell`` model (or ``model``, a folder or name).
 
     Returns ``model`` (the name used), ``label``, ``confidence``, ``probabilities`` (label -> probability),
-    ``notes`` (e.g. that the text was cut) and ``trace`` (:func:`rnnhub.token_view.sentiment_trace`).
+    ``notes`` (e.g. that the text was cut) and ``trace`` (:func:`rnnhub.sentiment.view.sentiment_trace`).
 
     Raises:
         ValueError: empty or over-long text, text in the wrong language or mostly unknown words, or no model
             published for that language and cell.
     """
-    from rnnhub.token_view import sentiment_trace
+    from rnnhub.sentiment.view import sentiment_trace
 
     if language not in LANGUAGE_CODES:
         raise ValueError(

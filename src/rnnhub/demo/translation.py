@@ -1,6 +1,6 @@
 """The translation tab: German -> English and English -> Chinese, beam search, and the attention heatmap.
 
-Built on :mod:`rnnhub.translation_view` (``load_translator`` / ``translate_with_attention``).
+Built on :mod:`rnnhub.translation.view` (``load_translator`` / ``translate_with_attention``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def translate(
 ) -> dict[str, Any]:
     """Translate ``text`` with the best published model for ``direction`` (or ``model``, a folder or name).
 
-    Returns the :func:`rnnhub.translation_view.translate_with_attention` dict plus ``model`` (the name used),
+    Returns the :func:`rnnhub.translation.view.translate_with_attention` dict plus ``model`` (the name used),
     ``model_metric`` (its card's headline metric, None for an explicit ``model``), ``direction``, ``num_beams``.
 
     Raises:
@@ -65,7 +65,7 @@ def translate(
         model, metric = entries[0].path, entries[0].metric
     name = model.rstrip("/").split("/")[-1]
     try:
-        from rnnhub.translation_view import translate_with_attention
+        from rnnhub.translation.view import translate_with_attention
     except ImportError as error:
         raise ValueError(
             f"Translation support is not available in this rnnhub installation ({error})."

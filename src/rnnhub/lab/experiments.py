@@ -17,10 +17,11 @@ from rnnhub.lab.gates import GATES_CONFIG, gate_trace
 from rnnhub.lab.gradients import gradient_flow
 from rnnhub.lab.memory import QUICK, MemoryConfig, run_memory
 from rnnhub.lab.plots import plot_clipping, plot_gates, plot_gradient_flow, plot_memory
+from rnnhub.models.configuration_rnnhub import CELL_TYPES
 
 FULL_DISTRACTORS = (10, 25, 50, 100, 200)
 FULL_SEEDS = (0, 1, 2)
-FULL_VARIANTS = ("rnn", "gru", "lstm", "lstm-bias1")
+FULL_VARIANTS = (*CELL_TYPES, "lstm-bias1")
 KEEP_BIAS = 3.0  # the gated cells' keep-gate bias in the gradient-flow plot, as in the memory experiment
 
 

@@ -26,6 +26,7 @@ from rnnhub.lab.model import (
 )
 from rnnhub.lab.tasks import FirstWordTask
 from rnnhub.lab.util import single_threaded
+from rnnhub.models.configuration_rnnhub import CELL_TYPES
 
 # A model variant is a cell plus the initial bias of its "keep" gate (None: torch's default initialisation).
 # The gated cells start with the keep gate at sigmoid(3) ~ 0.95; "lstm-bias1" is the common recipe (forget bias 1,
@@ -124,7 +125,7 @@ def train_first_word(
 
 
 def run_memory(
-    variants: Sequence[str] = ("rnn", "gru", "lstm"),
+    variants: Sequence[str] = CELL_TYPES,
     distractors: Sequence[int] = (10, 25, 50, 100, 200, 400),
     seeds: Sequence[int] = (0, 1, 2),
     config: MemoryConfig = MemoryConfig(),

@@ -89,7 +89,8 @@ class RnnHubConfig(_RecurrentFields, PretrainedConfig):
         pooling: how a classifier turns the sequence into one vector: ``"last"`` state, ``"mean"`` or ``"max"``
             over the valid (non-padding) steps.
         classifier_dropout: dropout before the classification layer (defaults to ``dropout``).
-        initializer_range: std of the normal init of embeddings and linear layers.
+        initializer_range: std of the normal init of the embeddings (linear and recurrent input weights get Xavier,
+            recurrent weights orthogonal init, convolutions Kaiming).
         forget_bias: initial bias of the LSTM forget gate (1.0 keeps memory open at the start of training).
         use_cache: return the final recurrent state (the generation cache) from forward passes.
         tie_word_embeddings: share input embeddings and output projection of the causal LM

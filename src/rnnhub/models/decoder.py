@@ -79,7 +79,7 @@ class AttentionDecoder(nn.Module):
         memory: torch.Tensor,
         memory_mask: torch.Tensor | None = None,
         state: State | None = None,
-        implementation: str = "fused",
+        implementation: str | None = None,
         output_gates: bool = False,
     ):
         """Returns ``(logits (batch, steps, vocab), state, attention weights (batch, steps, slots) or None, gates)``."""

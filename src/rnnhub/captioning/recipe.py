@@ -1,0 +1,317 @@
+"""Train the emoji captioner from scratch in one deterministic call: CNN encoder + LSTM decoder with soft attention.
+
+>>> from rnnhub.captioning.recipe import train_captioning
+>>> train_captioning(output_dir="model_cards/lstm-captioning-emoji", cell_type="lstm")
+
+The recipe trains a word tokenizer on the train split's captions only, encodes every image once with the image
+processor saved next to the model (a stock ``ViTImageProcessor``), trains ``RnnHubForImageCaptioning`` with
+``Seq2SeqTrainer`` (every caption of every training image is one example; small random shifts as augmentation;
+early stopping on validation BLEU), then captions both test splits (``test``: emoji never seen in training;
+``test_variants``: unseen skin-tone / gender / direction variants of seen emoji) greedily and with beam search,
+measures the nearest-neighbour retrieval baseline on the same splits, and writes model, tokenizer, image processor,
+generation config, a sample grid (``samples.png``), an attention figure (``attention.png``), ``eval_report.json``
+and the card. The settings were fixed before looking at the test splits; the test splits are only reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from rnnhub.captioning.settings import (
+    CORPUS,
+    RECIPE_KEY,
+    SELECTION_SPLITS,
+    TEST_SPLITS,
+    VARIANT_VALIDATION,
+    CaptioningSettings,
+    settings_with,
+)
+from rnnhub.engine.checks import check_choice
+from rnnhub.engine.run_info import recipe_hardware
+from rnnhub.engine.settings import fresh_output_dir, schedule, torch_threads
+from rnnhub.models.configuration_rnnhub import CELL_TYPES
+
+__all__ = ["CORPUS", "CaptioningSettings", "settings_with", "train_captioning"]
+
+
+def _load_splits(data: Any) -> Any:
+    if data is None:
+        from rnnhub import data as corpora
+
+        data = corpora.load(CORPUS)
+    missing = [name for name in ("train", "validation", *TEST_SPLITS) if name not in data]
+    if missing:
+        raise ValueError(
+            f"The captioning recipe needs the splits train, validation, test and test_variants; missing "
+            f"{', '.join(missing)}. Rebuild the corpus with `rnnhub data build {CORPUS}`."
+        )
+    return data
+
+
+def train_captioning(
+    *,
+    output_dir: str | os.PathLike[str],
+    cell_type: str = "lstm",
+    seed: int = 0,
+    threads: int | None = None,
+    model_id: str | None = None,
+    command: str | None = None,
+    data: Any = None,
+    progress: bool = False,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """Train a captioner on the emoji corpus and save the complete model folder in ``output_dir``.
+
+    Args:
+        output_dir: the folder to write; it must not hold a model yet.
+        cell_type: the decoder's recurrent cell, ``"rnn"``, ``"gru"`` or ``"lstm"``.
+        seed: seeds the weights, data order, dropout and augmentation.
+        threads: torch CPU threads for the run (restored afterwards); None keeps the current setting.
+        model_id: the Hub id the card names (default: the folder's name).
+        command: the command line recorded in the card (the CLI passes its own).
+        data: the splits to use instead of the built corpus (tests): a mapping with ``train``, ``validation``,
+            ``test`` and ``test_variants``, each with ``image``, ``caption`` and ``captions`` columns.
+        overrides: any :class:`CaptioningSettings` field, e.g. ``epochs=2`` or ``hidden_size=64``.
+
+    Returns the eval report (also written to ``output_dir/eval_report.json``).
+    """
+    import torch
+
+    from rnnhub.engine.trainer import progress_bars
+
+    check_choice("cell_type", cell_type, CELL_TYPES)
+    settings = settings_with(**overrides)
+    output_dir = fresh_output_dir(output_dir)
+    splits = _load_splits(data)
+    with torch_threads(threads):
+        with progress_bars(progress):
+            report = _run(splits, output_dir, cell_type, settings, seed, progress)
+        report[RECIPE_KEY].update(
+            command=command,
+            model_id=model_id or output_dir.resolve().name,
+            hardware=recipe_hardware(torch.get_num_threads()),
+        )
+    (output_dir / "eval_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    from rnnhub.captioning.card import write_card
+
+    write_card(output_dir)
+    return report
+
+
+def _run(
+    splits: Any, output_dir: Path, cell_type: str, settings: CaptioningSettings, seed: int, progress: bool
+):
+    from transformers import set_seed
+
+    from rnnhub.captioning.baseline import run_nearest_neighbour_baseline
+    from rnnhub.captioning.data import (
+        caption_lists,
+        encode_images,
+        make_image_processor,
+        train_caption_tokenizer,
+    )
+    from rnnhub.captioning.evaluate import evaluate_captioner
+    from rnnhub.captioning.train import CaptionSplit, TrainerSettings, build_trainer, set_generation_defaults
+    from rnnhub.engine.trainer import best_step as best_step_of
+    from rnnhub.models import RnnHubCaptioningConfig, RnnHubForImageCaptioning
+
+    started = time.perf_counter()
+    splits = _hold_out_variants(splits, settings.variant_validation)
+    captions = {name: caption_lists(list(splits[name]["captions"]), name) for name in splits}
+    tokenizer = train_caption_tokenizer(
+        [text for texts in captions["train"] for text in texts],
+        min_frequency=settings.min_frequency,
+        max_length=settings.max_length,
+    )
+    image_size = _image_size(splits["train"])
+    image_processor = make_image_processor(image_size)
+    encoded = {
+        name: CaptionSplit(encode_images(image_processor, list(splits[name]["image"])), captions[name])
+        for name in (
+            "train",
+            "validation",
+            *TEST_SPLITS,
+            *([VARIANT_VALIDATION] if VARIANT_VALIDATION in splits else []),
+        )
+    }
+    selection = _selection_split(encoded)
+    config = RnnHubCaptioningConfig(
+        vocab_size=len(tokenizer),
+        cell_type=cell_type,
+        embedding_size=settings.embedding_size,
+        hidden_size=settings.hidden_size,
+        attention_type="bahdanau",
+        attention_size=settings.attention_size,
+        image_size=image_size,
+        encoder_channels=list(settings.encoder_channels),
+        dropout=settings.dropout,
+        embedding_dropout=settings.embedding_dropout,
+        architectures=["RnnHubForImageCaptioning"],
+    )
+    set_seed(seed)
+    model = RnnHubForImageCaptioning(config)
+    trainer_settings = TrainerSettings(
+        **schedule(settings),
+        max_length=settings.max_length,
+        seed=seed,
+        max_shift=settings.max_shift,
+        weight_decay=settings.weight_decay,
+        progress=progress,
+    )
+    with tempfile.TemporaryDirectory(prefix="rnnhub-captioning-") as checkpoints:
+        trainer = build_trainer(
+            model,
+            tokenizer,
+            image_processor,
+            encoded["train"],
+            selection,
+            checkpoints,
+            trainer_settings,
+        )
+        train_started = time.perf_counter()
+        trainer.train()
+        train_time = time.perf_counter() - train_started
+        state = trainer.state
+        best_step = best_step_of(state)
+        history = [
+            {
+                k: v
+                for k, v in entry.items()
+                if k in ("epoch", "step", "loss", "eval_loss", "eval_bleu", "eval_exact_match")
+            }
+            for entry in state.log_history
+        ]
+        model = trainer.model
+    model.eval()
+    # Trainer's evaluation filled in generate()'s default max_length; the saved settings go back now.
+    set_generation_defaults(model, settings.max_length)
+    metrics, outputs = {}, {}
+    for name in [split for split in (*SELECTION_SPLITS, *TEST_SPLITS) if split in encoded]:
+        metrics[name], outputs[name] = evaluate_captioner(
+            model,
+            tokenizer,
+            encoded[name].pixel_values,
+            encoded[name].captions,
+            beams=(1, settings.num_beams),
+            max_new_tokens=settings.max_length,
+        )
+    baseline = run_nearest_neighbour_baseline(splits, evaluate=TEST_SPLITS)
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(output_dir)
+    tokenizer.save_pretrained(output_dir)
+    image_processor.save_pretrained(output_dir)
+    samples = _samples(splits, outputs)
+    _save_figures(model, image_processor, tokenizer, splits, samples, output_dir)
+    return {
+        "metrics": metrics,
+        "baseline": baseline,
+        "samples": samples,
+        "rows": {name: len(split.captions) for name, split in encoded.items()},
+        "training_pairs": sum(len(texts) for texts in captions["train"]),
+        "epochs_trained": float(state.epoch or 0.0),
+        "global_step": state.global_step,
+        "best_step": best_step,
+        "stopped_early": state.global_step < state.max_steps,
+        "history": history,
+        "seed": seed,
+        "train_time_s": round(train_time, 1),
+        "total_time_s": round(time.perf_counter() - started, 1),
+        RECIPE_KEY: {
+            "corpus": CORPUS,
+            "cell_type": cell_type,
+            "settings": asdict(settings),
+            "vocab_size": len(tokenizer),
+            "grid_size": [config.feature_grid_size, config.feature_grid_size],
+            "num_parameters": model.num_parameters(),
+        },
+    }
+
+
+VARIANT_SALT = "emoji-captions/validation-variants"
+
+
+def _hold_out_variants(splits: Any, fraction: float) -> dict[str, Any]:
+    """Move a stable ``fraction`` of the training variants (``is_variant``, chosen by a salted hash of ``code``) to
+    a ``validation_variants`` split. Data without those columns (or ``fraction`` 0) is returned unchanged."""
+    from rnnhub.data.common import stable_fraction
+
+    splits = dict(splits)
+    train = splits["train"]
+    if not fraction or not {"is_variant", "code"} <= set(train.column_names):
+        return splits
+    held = [
+        variant and stable_fraction(code, VARIANT_SALT) < fraction
+        for variant, code in zip(train["is_variant"], train["code"])
+    ]
+    if not any(held) or all(held):
+        return splits
+    splits[VARIANT_VALIDATION] = train.select([i for i, h in enumerate(held) if h])
+    splits["train"] = train.select([i for i, h in enumerate(held) if not h])
+    return splits
+
+
+def _selection_split(encoded: dict[str, Any]) -> Any:
+    """What early stopping and checkpoint selection watch: validation, plus the held-out variants if any."""
+    import torch
+
+    from rnnhub.captioning.train import CaptionSplit
+
+    parts = [encoded[name] for name in SELECTION_SPLITS if name in encoded]
+    return CaptionSplit(
+        torch.cat([part.pixel_values for part in parts]), [texts for part in parts for texts in part.captions]
+    )
+
+
+def _image_size(train: Any) -> int:
+    from rnnhub.images import load_image
+
+    width, height = load_image(train[0]["image"]).size
+    if width != height:
+        raise ValueError(f"The recipe expects square images; the first training image is {width}x{height}.")
+    return width
+
+
+SAMPLES_PER_SPLIT = 8
+
+
+def _samples(splits: Any, outputs: dict[str, dict[str, list[str]]]) -> list[dict[str, Any]]:
+    """A fixed, evenly spaced selection of test rows (not chosen by how good the captions are)."""
+    rows = []
+    for name in TEST_SPLITS:
+        size = len(splits[name])
+        step = max(1, size // SAMPLES_PER_SPLIT)
+        for index in list(range(0, size, step))[:SAMPLES_PER_SPLIT]:
+            row = splits[name][index]
+            rows.append(
+                {
+                    "split": name,
+                    "index": index,
+                    "emoji": row.get("emoji", ""),
+                    "reference": row["caption"],
+                    "greedy": outputs[name]["greedy"][index],
+                    "beam": next(v[index] for k, v in outputs[name].items() if k != "greedy"),
+                }
+            )
+    return rows
+
+
+def _save_figures(model, image_processor, tokenizer, splits, samples, output_dir: Path) -> None:
+    from rnnhub.captioning.figures import attention_figure, sample_grid
+
+    images = [splits[s["split"]][s["index"]]["image"] for s in samples]
+    sample_grid(images, samples, output_dir / "samples.png")
+    first_variant = next(s for s in samples if s["split"] == "test_variants")
+    attention_figure(
+        model,
+        image_processor,
+        tokenizer,
+        splits["test_variants"][first_variant["index"]]["image"],
+        output_dir / "attention.png",
+    )

@@ -1,0 +1,14 @@
+"""The one fine-tuning engine every task uses, and what the tasks share around it.
+
+* :mod:`~rnnhub.engine.data`: the user's data as named columns (file, folder, Hub id, built-in corpus, DatasetDict),
+  and the model/tokenizer agreement check;
+* :mod:`~rnnhub.engine.trainer`: checkpoints and resume, the TrainingArguments schedule, the time budget
+  (:class:`~rnnhub.engine.trainer.BudgetSchedule`), the best step, the main-process check, progress bars;
+* :mod:`~rnnhub.engine.report`: the run's result, ``eval_report.json`` and the facts and rows of the model card;
+* :mod:`~rnnhub.engine.pipeline`: the base class of the generating pipelines;
+* :mod:`~rnnhub.engine.checks`, :mod:`~rnnhub.engine.settings`, :mod:`~rnnhub.engine.run_info`,
+  :mod:`~rnnhub.engine.command_line`, :mod:`~rnnhub.engine.text_metrics`: small facts and helpers shared by tasks.
+
+The engine imports no task package (``rnnhub.sentiment``, ``rnnhub.translation``, ``rnnhub.captioning``,
+``rnnhub.lm``); they import it.
+"""

@@ -1,0 +1,53 @@
+"""The shell command that reproduces a parsed command line, for model cards and reports; and the keyword
+arguments a ``rnnhub train <task>`` command passes to its recipe."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from collections.abc import Collection, Sequence
+from dataclasses import fields
+from typing import Any
+
+
+def reproducing_command(
+    prefix: Sequence[str],
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    skip: Collection[str] = (),
+) -> str:
+    """``prefix`` plus every required or non-default option of ``args`` as ``parser`` defines it.
+
+    Options in ``skip`` (how a run is shown or continued, not what it computes) are left out; a set flag is
+    written bare, a float with ``:g``, a tuple or list comma-separated.
+    """
+    parts = list(prefix)
+    for action in parser._actions:
+        if not action.option_strings or action.dest == "help" or action.dest in skip:
+            continue
+        value, flag = getattr(args, action.dest), action.option_strings[0]
+        if action.nargs == 0:  # a store_true flag
+            if value:
+                parts.append(flag)
+        elif action.required or value != action.default:
+            if isinstance(value, (tuple, list)):
+                value = ",".join(map(str, value))
+            parts += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    return shlex.join(parts)
+
+
+# How a recipe runs (not what it computes), options every ``rnnhub train <task>`` command has.
+RUN_OPTIONS = ("seed", "threads", "model_id", "progress")
+
+
+def recipe_arguments(args: argparse.Namespace, command: str, settings_class: type) -> dict[str, Any]:
+    """A recipe call's keyword arguments from its parsed command line: ``output_dir``, the run options, the
+    reproducing ``command``, and every option named like a field of ``settings_class`` (the settings overrides;
+    None where the user did not give it)."""
+    overrides = {f.name: getattr(args, f.name) for f in fields(settings_class) if hasattr(args, f.name)}
+    return {
+        "output_dir": args.output,
+        **{name: getattr(args, name) for name in RUN_OPTIONS},
+        "command": command,
+        **overrides,
+    }

@@ -1,0 +1,2 @@
+"""Publishing: the registry of published folders and the upload to the Hub (``hub``), the checks a folder must
+pass first (``verify``) and the generated model cards (``cards``)."""

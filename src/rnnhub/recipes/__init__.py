@@ -1,1 +1,0 @@
-"""Recipes: one deterministic command per published model (tokenizer, model, training, card)."""

@@ -1,0 +1,74 @@
+"""``rnnhub train translation``: the translation recipe from the shell."""
+
+from __future__ import annotations
+
+import argparse
+
+from rnnhub.engine.command_line import recipe_arguments, reproducing_command
+from rnnhub.models.configuration_rnnhub import CELL_TYPES
+from rnnhub.translation.recipe import ATTENTIONS, CORPUS_SETTINGS
+
+# Options that change how a run is shown, not what it computes: left out of the card's command.
+_NOT_REPRODUCED = {"progress"}
+
+
+def add_cli(recipes: argparse._SubParsersAction) -> None:
+    """Register ``rnnhub train translation`` under ``rnnhub train``."""
+    parser = recipes.add_parser(
+        "translation",
+        help="train a translation model (encoder-decoder with attention) on a built-in corpus",
+        description="Train a joint BPE tokenizer on the corpus' train split, a fresh bidirectional encoder + "
+        "attention decoder with Seq2SeqTrainer (early stopping on validation BLEU), score greedy and beam "
+        "search on validation and test, and write model, tokenizer, generation config, card and eval_report.json.",
+    )
+    parser.add_argument("--corpus", required=True, choices=sorted(CORPUS_SETTINGS))
+    parser.add_argument("--cell", required=True, choices=CELL_TYPES, help="recurrent cell type")
+    parser.add_argument("--output", required=True, help="folder to write (must not hold a model yet)")
+    parser.add_argument(
+        "--attention", choices=ATTENTIONS, default=None, help="default: luong; none = plain encoder-decoder"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="default: 0")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--epochs", type=float, default=None, help="most epochs (default: the recipe's)")
+    parser.add_argument("--max-train-minutes", type=float, default=None, help="wall-time budget for training")
+    parser.add_argument("--patience", type=int, default=None, help="early-stopping patience in epochs")
+    parser.add_argument("--learning-rate", type=float, default=None)
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--vocab-size", type=int, default=None, help="joint BPE vocabulary size")
+    parser.add_argument("--embedding-size", type=int, default=None)
+    parser.add_argument("--hidden-size", type=int, default=None, help="encoder, per direction")
+    parser.add_argument("--decoder-hidden-size", type=int, default=None)
+    parser.add_argument("--dropout", type=float, default=None)
+    parser.add_argument("--word-dropout", type=float, default=None, help="whole tokens -> <unk> in training")
+    parser.add_argument("--label-smoothing", type=float, default=None)
+    parser.add_argument(
+        "--attention-scaled",
+        type=lambda v: {"true": True, "false": False}[v.lower()],
+        default=None,
+        metavar="{true,false}",
+        help="divide Luong scores by sqrt(d) (default: true)",
+    )
+    parser.add_argument("--num-beams", type=int, default=None, help="beam size of the generation config")
+    parser.add_argument("--model-id", default=None, help="Hub id for the card (default: the folder name)")
+    parser.add_argument("--progress", action="store_true", help="show Trainer's progress bar")
+    parser.set_defaults(func=_run, train_parser=parser)
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The ``rnnhub train translation`` command that reproduces ``args``: required and non-default options."""
+    return reproducing_command(["rnnhub", "train", "translation"], args.train_parser, args, _NOT_REPRODUCED)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rnnhub.translation.recipe import TranslationSettings, train_translation
+
+    result = train_translation(
+        args.corpus, cell_type=args.cell, **recipe_arguments(args, command_line(args), TranslationSettings)
+    )
+    report = result.extra["report"]
+    print(f"{args.cell} on {args.corpus}: {result.epochs_trained:.2f} epochs, {result.wall_time_s:.0f} s")
+    for split, by_decoding in report["metrics"].items():
+        for decoding, values in by_decoding.items():
+            print(f"  {split:<11} {decoding:<7} BLEU {values['bleu']:.2f}  chrF {values['chrf']:.2f}")
+    print(f"Saved model, tokenizer, generation config, README.md and eval_report.json to {args.output}")
+    return 0

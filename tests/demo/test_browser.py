@@ -1,0 +1,164 @@
+"""A real browser (headless Chromium driven by Playwright) uses the demo: classify a typed sentence, caption an
+uploaded image, visit every tab. Screenshots go to $RNNHUB_TEST_ARTIFACTS (default build/test-artifacts/) and, with
+RNNHUB_UPDATE_SCREENSHOTS=1, to docs/screenshots/ for the README.
+
+Runs in the default test suite: a missing Chromium or Playwright fails the test with install instructions."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from _browser import CHROMIUM_FLAGS, chromium_path, sync_playwright
+from builders import free_port, save_tiny_captioner, save_tiny_translator
+from rnnhub.demo import captioning, catalog, translation
+from rnnhub.demo.app import build_demo, launch
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT_MS = 60_000  # a first request loads its model; the CI box is small and shared
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    folder = Path(os.environ.get("RNNHUB_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts")) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save(page, artifacts: Path, name: str) -> None:
+    path = artifacts / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("RNNHUB_UPDATE_SCREENSHOTS") == "1":
+        target = ROOT / "docs" / "screenshots"
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / path.name)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The app on a free loopback port. Tiny translation / captioning folders stand in only where no real model
+    is published, so that the screenshots show the published models once they exist."""
+    root = tmp_path_factory.mktemp("registry")
+    for direction, fragment in catalog.TRANSLATION_DIRECTIONS.items():
+        if not catalog.translation_models(direction):
+            save_tiny_translator(root / f"tiny{fragment}")
+    if not catalog.captioning_models():
+        save_tiny_captioner(root / "tiny-captioning-emoji")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RNNHUB_MODELS_DIR", str(root))
+        demo = build_demo()
+        port = free_port()
+        launch(demo, port=port, prevent_thread_lock=True, quiet=True)
+        try:
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            demo.close()
+
+
+@pytest.fixture(scope="module")
+def page(served):
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(served, wait_until="networkidle")
+            yield page
+        finally:
+            browser.close()
+
+
+def open_tab(page, name: str) -> None:
+    """A fresh page (no leftover uploads or messages from the previous test), then the tab."""
+    page.reload(wait_until="networkidle")
+    page.get_by_role("tab", name=name).click()
+
+
+def test_sentiment_tab_classifies_a_typed_sentence(page, artifacts):
+    from playwright.sync_api import expect
+
+    open_tab(page, "Sentiment")
+    page.locator("#sentiment-text textarea").fill("A wonderful, moving film with brilliant performances.")
+    page.locator("#sentiment-run").click()
+    expect(page.locator("#sentiment-details")).to_contain_text("lstm-sentiment-rt-en", timeout=TIMEOUT_MS)
+    label = page.locator("#sentiment-label")
+    expect(label).to_contain_text("positive", timeout=TIMEOUT_MS)
+    assert label.locator("h2, .output-class").first.inner_text().strip() == "positive"
+    page.locator("#sentiment-compare").click()
+    table = page.locator("#sentiment-compare-table")
+    for name in ("rnn-sentiment-rt-en", "gru-sentiment-rt-en", "lstm-sentiment-rt-en"):
+        expect(table).to_contain_text(name, timeout=TIMEOUT_MS)
+    save(page, artifacts, "sentiment")
+
+
+def test_captioning_tab_captions_an_uploaded_image(page, artifacts):
+    from playwright.sync_api import expect
+
+    example = captioning.example_images()[0]
+    expected = captioning.caption(example, 3)["caption"]  # the same published (or stand-in) model, same beams
+    open_tab(page, "Captioning")
+    page.locator("#caption-image input[type=file]").set_input_files(example)
+    expect(page.locator("#caption-image")).to_contain_text(Path(example).name, timeout=TIMEOUT_MS)
+    page.locator("#caption-run").click()
+    output = page.locator("#caption-output textarea")
+    expect(output).to_have_value(expected, timeout=TIMEOUT_MS)
+    assert output.input_value().strip()
+    save(page, artifacts, "captioning")
+
+
+def test_captioning_tab_reports_a_non_image_upload(page, artifacts, tmp_path):
+    from playwright.sync_api import expect
+
+    fake = tmp_path / "holiday.png"
+    fake.write_text("this is not a picture")
+    open_tab(page, "Captioning")
+    page.locator("#caption-image input[type=file]").set_input_files(str(fake))
+    expect(page.locator("#caption-image")).to_contain_text("holiday.png", timeout=TIMEOUT_MS)
+    page.locator("#caption-run").click()
+    expect(page.get_by_text("holiday.png' is not an image PIL can read").first).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+
+
+def test_translation_tab(page, artifacts):
+    from playwright.sync_api import expect
+
+    text = "Lass dich davon nicht abschrecken."
+    expected = translation.translate(text, "German → English", 4)  # the same model the page uses
+    open_tab(page, "Translation")
+    page.locator("#translation-text textarea").fill(text)
+    page.locator("#translation-run").click()
+    expect(page.locator("#translation-details")).to_contain_text(expected["model"], timeout=TIMEOUT_MS)
+    expect(page.locator("#translation-output textarea")).to_have_value(
+        expected["translation"], timeout=TIMEOUT_MS
+    )
+    save(page, artifacts, "translation")
+
+
+def test_why_lstm_tab(page, artifacts):
+    from playwright.sync_api import expect
+
+    open_tab(page, "Why LSTM")
+    page.locator("#lab-gradients-run").click()
+    page.locator("#lab-memory-run").click()
+    page.locator("#lab-gates-run").click()
+    committed_table = page.get_by_role("cell", name="lstm-bias1").first
+    expect(committed_table).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator("#lab-gradients-json")).to_contain_text("rnn, radius 1.1", timeout=TIMEOUT_MS)
+    expect(page.locator("#lab-memory-json")).to_contain_text("accuracy", timeout=TIMEOUT_MS)
+    expect(page.locator("#lab-gates-details")).to_contain_text("tokens).", timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")
+    save(page, artifacts, "why-lstm")
+
+
+def test_models_tab(page, artifacts):
+    from playwright.sync_api import expect
+
+    open_tab(page, "Models")
+    expect(page.locator("#model-card")).to_contain_text("lstm-sentiment-rt-en", timeout=TIMEOUT_MS)
+    expect(page.get_by_text("lstm-sentiment-zh").first).to_be_visible(timeout=TIMEOUT_MS)
+    save(page, artifacts, "models")

@@ -1,0 +1,132 @@
+"""The sentiment recipe on a tiny fixture corpus: one call makes a folder that stock Auto classes load, and
+``rnnhub predict`` classifies with it."""
+
+import argparse
+import json
+
+import datasets
+import pytest
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+import rnnhub  # noqa: F401  (registers the rnnhub architectures with the Auto classes)
+from rnnhub.cli import build_parser
+from rnnhub.sentiment import cli as recipes_cli
+from rnnhub.sentiment.recipe import settings_for, train_sentiment
+
+POSITIVE = ["a great wonderful film", "loved it , brilliant acting", "superb and moving story", "great fun"]
+NEGATIVE = ["a terrible boring film", "hated it , awful acting", "dull and tedious story", "boring mess"]
+FEATURES = datasets.Features(
+    {"text": datasets.Value("string"), "label": datasets.ClassLabel(names=["negative", "positive"])}
+)
+
+
+def tiny_corpus() -> datasets.DatasetDict:
+    def split(repeat: int) -> datasets.Dataset:
+        texts = (NEGATIVE + POSITIVE) * repeat
+        labels = ([0] * len(NEGATIVE) + [1] * len(POSITIVE)) * repeat
+        return datasets.Dataset.from_dict({"text": texts, "label": labels}, features=FEATURES)
+
+    return datasets.DatasetDict(train=split(4), validation=split(1), test=split(1))
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("recipe") / "gru-sentiment-tiny"
+    train_sentiment(
+        "rt-sentiment-en",
+        cell_type="gru",
+        output_dir=folder,
+        data=tiny_corpus(),
+        epochs=2,
+        embedding_size=8,
+        hidden_size=8,
+        threads=1,
+        command="rnnhub train sentiment --corpus rt-sentiment-en --cell gru --output gru-sentiment-tiny",
+    )
+    return folder
+
+
+def test_folder_loads_with_stock_auto_classes(tiny_model):
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_model)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    assert model.config.cell_type == "gru"
+    assert model.config.id2label == {0: "negative", 1: "positive"}
+    assert len(tokenizer) <= model.config.vocab_size
+    # The tokenizer was trained on train only, lowercased: an unseen word is <unk>.
+    assert tokenizer.unk_token_id in tokenizer("GREAT zebra")["input_ids"]
+    assert tokenizer("GREAT")["input_ids"][0] == tokenizer("great")["input_ids"][0]
+    assert not list(tiny_model.glob("checkpoints"))
+
+
+def test_card_has_test_metrics_baseline_and_command(tiny_model):
+    from huggingface_hub import ModelCard
+
+    card = ModelCard.load(tiny_model / "README.md")
+    report = json.loads((tiny_model / "eval_report.json").read_text())
+    headline = card.data.eval_results[0]
+    assert (headline.dataset_split, headline.metric_type) == ("test", "accuracy")
+    assert headline.metric_value == report["metrics"]["test"]["accuracy"]
+    assert "TF-IDF + logistic regression" in card.text
+    assert "rnnhub train sentiment --corpus rt-sentiment-en --cell gru" in card.text
+    assert "validation accuracy only" in card.text
+    assert report["recipe"]["cell_type"] == "gru"
+
+
+def test_refuses_to_overwrite_a_model(tiny_model):
+    with pytest.raises(ValueError, match="already holds a model"):
+        train_sentiment("rt-sentiment-en", cell_type="gru", output_dir=tiny_model, data=tiny_corpus())
+
+
+def test_bad_arguments_say_what_to_do(tmp_path):
+    with pytest.raises(ValueError, match="available: rt-sentiment-en"):
+        settings_for("imdb")
+    with pytest.raises(ValueError, match="cell_type must be one of"):
+        train_sentiment("rt-sentiment-en", cell_type="transformer", output_dir=tmp_path / "x")
+    with pytest.raises(ValueError, match="Unknown setting"):
+        settings_for("rt-sentiment-en", hidden=3)
+
+
+def test_predict_prints_label_and_score(tiny_model, capsys):
+    args = parse(["predict", str(tiny_model), "a great wonderful film", "boring mess", "--top-k", "2"])
+    assert args.func(args) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2
+    for line, text in zip(lines, ["a great wonderful film", "boring mess"]):
+        shown, printed_text = line.split("\t")
+        assert printed_text == text
+        labels = [part.rsplit(" ", 1) for part in shown.split(", ")]
+        assert sorted(label for label, _ in labels) == ["negative", "positive"]
+        assert all(0.0 <= float(score) <= 1.0 for _, score in labels)
+
+
+def test_predict_rejects_empty_text(tiny_model):
+    args = parse(["predict", str(tiny_model), "fine", "  "])
+    with pytest.raises(ValueError, match="Text 2 is empty"):
+        args.func(args)
+
+
+def test_train_command_records_only_what_matters():
+    args = parse(["train", "sentiment", "--corpus", "rt-sentiment-en", "--cell", "lstm", "--output", "o"])
+    assert recipes_cli.command_line(args) == (
+        "rnnhub train sentiment --corpus rt-sentiment-en --cell lstm --output o"
+    )
+    args = parse(
+        [
+            "train",
+            "sentiment",
+            "--corpus",
+            "rt-sentiment-en",
+            "--cell",
+            "rnn",
+            "--output",
+            "o",
+            "--epochs",
+            "3",
+        ]
+    )
+    assert "--epochs 3" in recipes_cli.command_line(args)
+    assert "--progress" not in recipes_cli.command_line(args)

@@ -1,0 +1,145 @@
+"""The translation recipe end to end on a tiny slice of ding-de-en (fast: tiny model, one epoch)."""
+
+import json
+
+import datasets
+import pytest
+from huggingface_hub import ModelCard
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig, pipeline
+
+from rnnhub import data
+from rnnhub.cli import build_parser
+from rnnhub.translation.cli import command_line
+from rnnhub.translation.pipeline import TASK, register
+from rnnhub.translation.recipe import settings_for, train_translation, write_card
+
+TINY = {
+    "epochs": 1,
+    "vocab_size": 300,
+    "embedding_size": 16,
+    "hidden_size": 12,
+    "decoder_hidden_size": 20,
+    "num_beams": 3,
+    "max_train_minutes": 5,
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_splits():
+    full = data.load("ding-de-en")
+    return datasets.DatasetDict(
+        {
+            "train": full["train"].select(range(160)),
+            "validation": full["validation"].select(range(24)),
+            "test": full["test"].select(range(24)),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_splits, tmp_path_factory):
+    root = tmp_path_factory.mktemp("recipe")
+    records = root / "records"
+    # The ablation first, so the published model's card can compare against it.
+    train_translation(
+        "ding-de-en",
+        cell_type="gru",
+        attention="none",
+        output_dir=root / "ablation",
+        data=tiny_splits,
+        records_dir=records,
+        **TINY,
+    )
+    result = train_translation(
+        "ding-de-en",
+        cell_type="gru",
+        output_dir=root / "gru-translation-de-en",
+        data=tiny_splits,
+        records_dir=records,
+        command="rnnhub train translation --corpus ding-de-en --cell gru --output gru-translation-de-en",
+        **TINY,
+    )
+    return result, records
+
+
+def test_recipe_writes_a_loadable_folder(trained):
+    result, _ = trained
+    folder = result.output_dir
+    model = AutoModelForSeq2SeqLM.from_pretrained(folder)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    assert model.config.attention_type == "luong" and model.config.bidirectional
+    assert model.config.vocab_size == len(tokenizer) <= 300
+    assert tokenizer.model_max_length == settings_for("ding-de-en").max_source_length
+    generation = GenerationConfig.from_pretrained(folder)
+    assert generation.num_beams == 3 and generation.max_new_tokens == 64 and generation.length_penalty == 1.0
+    register()
+    translate = pipeline(TASK, model=str(folder))
+    outputs = translate(["Ich bin müde.", ""], batch_size=2)
+    assert outputs[1] == {"translation_text": ""} and isinstance(outputs[0]["translation_text"], str)
+
+
+def test_report_has_greedy_and_beam_scores_and_samples(trained, tiny_splits):
+    result, records = trained
+    report = json.loads((result.output_dir / "eval_report.json").read_text(encoding="utf-8"))
+    for split in ("validation", "test"):
+        for decoding in ("greedy", "beam"):
+            scores = report["metrics"][split][decoding]
+            assert 0.0 <= scores["bleu"] <= 100.0 and 0.0 <= scores["chrf"] <= 100.0
+            assert scores["rows"] == 24
+        assert report["metrics"][split]["beam"]["num_beams"] == 3
+    assert report["bleu_tokenize"] == "13a"
+    samples = report["samples"]
+    assert len(samples) == 10
+    test_pairs = dict(zip(tiny_splits["test"]["source"], tiny_splits["test"]["target"]))
+    assert all(test_pairs[s["Source"]] == s["Reference"] for s in samples)
+    ranks = [float(s["chrF"]) for s in samples]
+    assert ranks == sorted(ranks, reverse=True)  # best to worst: good and bad outputs alike
+    assert {p.name for p in records.iterdir()} == {"ding-de-en-gru-luong.json", "ding-de-en-gru-none.json"}
+
+
+def test_card_has_results_samples_and_the_ablation(trained):
+    result, records = trained
+    report = json.loads((result.output_dir / "eval_report.json").read_text(encoding="utf-8"))
+    card = ModelCard.load(result.output_dir / "README.md")
+    assert card.data.pipeline_tag == "translation" and card.data.language == ["de", "en"]
+    results = {(r.dataset_split, r.metric_name): r.metric_value for r in card.data.eval_results}
+    assert results[("test", "BLEU (beam 3)")] == round(report["metrics"]["test"]["beam"]["bleu"], 2)
+    assert results[("test", "chrF (greedy)")] == round(report["metrics"]["test"]["greedy"]["chrf"], 2)
+    text = card.text
+    assert "## Samples" in text and report["samples"][0]["Source"].replace("|", "\\|") in text
+    assert "| GRU | none |" in text and "| **GRU** | luong |" in text
+    assert "BLEU >= 28" in text and "rnnhub train translation --corpus ding-de-en" in text
+    # The card is regenerated from the report alone.
+    (result.output_dir / "README.md").unlink()
+    write_card(result.output_dir, records_dir=records)
+    assert ModelCard.load(result.output_dir / "README.md").text == text
+
+
+def test_bad_settings_raise_value_errors(tmp_path, tiny_splits):
+    with pytest.raises(ValueError, match="No translation recipe"):
+        settings_for("rt-sentiment-en")
+    with pytest.raises(ValueError, match="Unknown setting"):
+        settings_for("ding-de-en", beam_width=3)
+    with pytest.raises(ValueError, match="attention must be one of"):
+        settings_for("ding-de-en", attention="dot")
+    with pytest.raises(ValueError, match="cell_type must be one of"):
+        train_translation("ding-de-en", cell_type="transformer", output_dir=tmp_path, data=tiny_splits)
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ValueError, match="already holds a model"):
+        train_translation("ding-de-en", cell_type="gru", output_dir=tmp_path, data=tiny_splits)
+    with pytest.raises(ValueError, match="no eval_report.json"):
+        write_card(tmp_path)
+
+
+def test_cli_parses_and_records_the_command():
+    parser = build_parser()
+    args = parser.parse_args(
+        ["train", "translation", "--corpus", "libreoffice-en-zh", "--cell", "lstm", "--output", "out"]
+        + ["--attention", "none", "--epochs", "3"]
+    )
+    assert args.recipe == "translation" and args.attention == "none"
+    assert command_line(args) == (
+        "rnnhub train translation --corpus libreoffice-en-zh --cell lstm --output out --attention none --epochs 3"
+    )
+    with pytest.raises(SystemExit):
+        parser.parse_args(["train", "translation", "--corpus", "wmt14", "--cell", "gru", "--output", "x"])
