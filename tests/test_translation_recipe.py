@@ -169,5 +169,10 @@ def test_rescore_adds_the_old_test_split_everyday_sentences_and_attention(traine
     )
     assert len(report["everyday"]["rows"]) == 20 and 0.0 <= report["everyday"]["bleu"] <= 100.0
     assert 0.0 <= report["attention"]["peak_on_first"] <= 1.0
+    from rnnhub.recipes.translation import LENGTH_PENALTIES
+
+    search = report["length_penalty"]  # chosen on validation and saved in the generation config
+    assert search["chosen"] in LENGTH_PENALTIES and len(search["validation_bleu"]) == len(LENGTH_PENALTIES)
+    assert GenerationConfig.from_pretrained(result.output_dir).length_penalty == search["chosen"]
     card = ModelCard.load(result.output_dir / "README.md")
     assert ("test_v1", "BLEU (beam 3)") in {(r.dataset_split, r.metric_name) for r in card.data.eval_results}
