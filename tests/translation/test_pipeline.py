@@ -300,9 +300,14 @@ def test_bench_translation_quick(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads(output.read_text())
     assert data["benchmark"] == "translation_speed" and data["settings"]["quick"] is True
-    assert {"beam", "greedy"} == set(data["throughput"])
+    assert {"pipeline beam", "helper beam", "pipeline greedy", "helper greedy"} == set(data["throughput"])
     assert all(entry["sentences_per_second"] > 0 for entry in data["throughput"].values())
     assert {"beam@4", "beam@16", "greedy@4", "greedy@16", "greedy_no_cache@4", "greedy_no_cache@16"} == set(
         data["seconds_per_token"]
     )
-    assert {check["name"] for check in data["checks"]} == {"beam_per_token_ratio", "greedy_per_token_ratio"}
+    assert {check["name"] for check in data["checks"]} == {
+        "beam_per_token_ratio",
+        "greedy_per_token_ratio",
+        "pipeline_vs_helper_beam",
+        "pipeline_vs_helper_greedy",
+    }

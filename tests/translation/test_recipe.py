@@ -90,8 +90,11 @@ def test_report_has_greedy_and_beam_scores_and_samples(trained, tiny_splits):
     assert report["bleu_tokenize"] == "13a"
     samples = report["samples"]
     assert len(samples) == 10
-    test_pairs = dict(zip(tiny_splits["test"]["source"], tiny_splits["test"]["target"]))
-    assert all(test_pairs[s["Source"]] == s["Reference"] for s in samples)
+    test_pairs = dict(zip(tiny_splits["test"]["source"], tiny_splits["test"]["references"]))
+    for sample in samples:  # the first reference, and how many more the sentence has
+        references = test_pairs[sample["Source"]]
+        more = f" (+{len(references) - 1} more)" if len(references) > 1 else ""
+        assert sample["Reference"] == references[0] + more
     ranks = [float(s["chrF"]) for s in samples]
     assert ranks == sorted(ranks, reverse=True)  # best to worst: good and bad outputs alike
     assert {p.name for p in records.iterdir()} == {"ding-de-en-gru-luong.json", "ding-de-en-gru-none.json"}
@@ -108,7 +111,12 @@ def test_card_has_results_samples_and_the_ablation(trained):
     text = card.text
     assert "## Samples" in text and report["samples"][0]["Source"].replace("|", "\\|") in text
     assert "| GRU | none |" in text and "| **GRU** | luong |" in text
-    assert "BLEU >= 28" in text and "rnnhub train translation --corpus ding-de-en" in text
+    assert (
+        "BLEU >= 15 on the cleaned test split" in text
+        and "rnnhub train translation --corpus ding-de-en" in text
+    )
+    assert "## Everyday sentences" in text and report["everyday"]["rows"][0]["source"] in text
+    assert "## Attention: aligned or collapsed" in text and "Peak on the first source token" in text
     # The card is regenerated from the report alone.
     (result.output_dir / "README.md").unlink()
     write_card(result.output_dir, records_dir=records)
@@ -143,3 +151,28 @@ def test_cli_parses_and_records_the_command():
     )
     with pytest.raises(SystemExit):
         parser.parse_args(["train", "translation", "--corpus", "wmt14", "--cell", "gru", "--output", "x"])
+
+
+def test_rescore_adds_the_old_test_split_everyday_sentences_and_attention(trained, tiny_splits):
+    from rnnhub.translation.recipe import rescore
+
+    result, records = trained
+    with_old = datasets.DatasetDict(
+        {**tiny_splits, "test_v1": data.load("ding-de-en")["test_v1"].select(range(12))}
+    )
+    before = json.loads((result.output_dir / "eval_report.json").read_text(encoding="utf-8"))
+    report = rescore(result.output_dir, records_dir=records, data=with_old)
+    assert set(report["metrics"]) == {"validation", "test", "test_v1"}
+    assert report["metrics"]["test_v1"]["beam"]["rows"] == 12
+    assert (
+        report["history"] == before["history"] and report["recipe"]["command"] == before["recipe"]["command"]
+    )
+    assert len(report["everyday"]["rows"]) == 20 and 0.0 <= report["everyday"]["bleu"] <= 100.0
+    assert 0.0 <= report["attention"]["peak_on_first"] <= 1.0
+    from rnnhub.translation.recipe import LENGTH_PENALTIES
+
+    search = report["length_penalty"]  # chosen on validation and saved in the generation config
+    assert search["chosen"] in LENGTH_PENALTIES and len(search["validation_bleu"]) == len(LENGTH_PENALTIES)
+    assert GenerationConfig.from_pretrained(result.output_dir).length_penalty == search["chosen"]
+    card = ModelCard.load(result.output_dir / "README.md")
+    assert ("test_v1", "BLEU (beam 3)") in {(r.dataset_split, r.metric_name) for r in card.data.eval_results}

@@ -50,8 +50,23 @@ def is_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text)) and len(text.split()) >= 2
 
 
-def extract_pairs(lines: list[str], stats: dict[str, int]) -> list[tuple[str, str]]:
-    """All (German, English) full-sentence pairs, in file order; counts go into `stats`."""
+def english_variants(part: str) -> list[str]:
+    """Every ``;``-separated English variant of one dictionary part, cleaned like :func:`clean_part`."""
+    variants = []
+    for variant in _VARIANTS.split(part.strip()):
+        text = re.sub(r"\s+([,.!?;:])", r"\1", normalize_whitespace(_ANNOTATION.sub(" ", variant)))
+        if text and text not in variants:
+            variants.append(text)
+    return variants
+
+
+def extract_pairs(
+    lines: list[str], stats: dict[str, int], variants: dict[tuple[str, str], list[str]] | None = None
+) -> list[tuple[str, str]]:
+    """All (German, English) full-sentence pairs, in file order; counts go into `stats`.
+
+    ``variants``, if given, receives every English variant of each pair (its first variant is the pair's).
+    """
     pairs = []
     entries = misaligned = 0
     for line in lines:
@@ -67,7 +82,10 @@ def extract_pairs(lines: list[str], stats: dict[str, int]) -> list[tuple[str, st
             if _SENTENCE_END.search(_ANNOTATION.sub("", de_part).strip()) and _SENTENCE_END.search(
                 _ANNOTATION.sub("", en_part).strip()
             ):
-                pairs.append((clean_part(de_part), clean_part(en_part)))
+                pair = (clean_part(de_part), clean_part(en_part))
+                pairs.append(pair)
+                if variants is not None:
+                    variants.setdefault(pair, english_variants(en_part))
     stats["dictionary entries read"] = entries
     stats["entries with unequal DE/EN part counts skipped"] = misaligned
     stats["sentence pairs found (both sides end in . ! ?)"] = len(pairs)
@@ -98,12 +116,150 @@ def clean_pairs(pairs: list[tuple[str, str]], stats: dict[str, int]) -> list[tup
     return unique
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Second cleaning pass (per split, after the split): real sentences only, alternatives as several references.
+
+# Dictionary placeholders: a pair that names "sth." or "jdn." is a headword entry, not a sentence.
+_PLACEHOLDER = re.compile(r"(?<![\w.])(?:sth|sb|sb's|etw|jd|jdn|jdm|jds)\.(?!\w)")
+# A sentence starts with a capital, a digit, or an opening quote / bracket / Spanish-style mark.
+_SENTENCE_START = re.compile(r"^[\"'„“‘‚«»(¿¡…\d]|^[^\W\d_]", re.UNICODE)
+# "abates/subsides": alternatives of one word, written without spaces (letters on both sides of each slash).
+_WORD_ALTERNATIVES = re.compile(r"(?<![\w/])[^\W\d_][\w’'-]*(?:/[^\W\d_][\w’'-]*)+(?![\w/])")
+# "(main)": words the dictionary marks as optional.
+_OPTIONAL = re.compile(r"\s*\(([^()]*)\)")
+MAX_REFERENCES = 4
+
+
+def _starts_like_sentence(text: str) -> bool:
+    return bool(_SENTENCE_START.match(text)) and not text[:1].islower()
+
+
+def is_headword_entry(source: str, target: str) -> bool:
+    """Ding's headword entries ("dumpf (Schmerz, Ziehen usw.)" -> "dull; blunt (of pain etc.)") are not sentences:
+    a side that starts in lower case, an English side starting "to " (an infinitive gloss), or a dictionary
+    placeholder (sth. sb. etw. jdn. ...) on either side."""
+    return (
+        not _starts_like_sentence(source)
+        or not _starts_like_sentence(target)
+        or target.startswith("to ")
+        or bool(_PLACEHOLDER.search(source) or _PLACEHOLDER.search(target))
+    )
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"\s+([,.!?;:])", r"\1", normalize_whitespace(text))
+
+
+def expand_alternatives(text: str, limit: int = MAX_REFERENCES, drop_optional: bool = True) -> list[str]:
+    """The readings of one English text: the k-th reading takes the k-th word of every "a/b" group (or its
+    last), each with the optional "(...)" words kept, then (``drop_optional``) without them; duplicates dropped,
+    at most ``limit``.
+
+    >>> expand_alternatives("We’ll have to wait until the rain abates/subsides.")
+    ['We’ll have to wait until the rain abates.', 'We’ll have to wait until the rain subsides.']
+    >>> expand_alternatives("The (main) protagonists were France and Britain.")
+    ['The main protagonists were France and Britain.', 'The protagonists were France and Britain.']
+    """
+    groups = [match.group(0).split("/") for match in _WORD_ALTERNATIVES.finditer(text)]
+    width = max((len(group) for group in groups), default=1)
+    readings: list[str] = []
+    for k in range(width):
+        choices = iter(group[min(k, len(group) - 1)] for group in groups)
+        chosen = _WORD_ALTERNATIVES.sub(lambda _match, c=choices: next(c), text)
+        options = (_OPTIONAL.sub(r" \1", chosen), _OPTIONAL.sub("", chosen))
+        for reading in options if drop_optional else options[:1]:
+            reading = _tidy(reading)
+            if reading and reading not in readings:
+                readings.append(reading)
+    return readings[:limit]
+
+
+def first_reading(text: str) -> str:
+    """The German source as one sentence: the first of each "a/b" group, optional words kept without brackets."""
+    return expand_alternatives(text, limit=1)[0]
+
+
+def refine_split(
+    pairs: list[tuple[str, str]],
+    variants: dict[tuple[str, str], list[str]],
+    stats: dict[str, int],
+    split: str,
+) -> list[tuple[str, str, list[str]]]:
+    """(source, training target, references) rows of one split: headword entries and pairs with phrase
+    alternatives (" / ", scope unknown) dropped; "a/b", "(optional)" and ";" variants become references."""
+    rows = []
+    headwords = phrase_alternatives = 0
+    for source, target in pairs:
+        if is_headword_entry(source, target):
+            headwords += 1
+            continue
+        if " / " in source or " / " in target:
+            phrase_alternatives += 1
+            continue
+        # The source keeps its optional words ("Es macht (keinen) Spaß." -> "Es macht keinen Spaß."), so a
+        # reading without the target's optional words would then mean something else ("It's fun.").
+        drop = "(" not in source
+        references: list[str] = []
+        for variant in variants.get((source, target), [target]):
+            if " / " in variant or not _starts_like_sentence(variant):
+                continue
+            references += [r for r in expand_alternatives(variant, drop_optional=drop) if r not in references]
+        references = references[:MAX_REFERENCES] or expand_alternatives(target, drop_optional=drop)
+        rows.append((first_reading(source), references[0], references))
+    stats[f"{split}: headword entries dropped"] = headwords
+    stats[f"{split}: pairs with phrase alternatives (' / ') dropped"] = phrase_alternatives
+    stats[f"{split}: pairs kept"] = len(rows)
+    stats[f"{split}: pairs with several references"] = sum(len(r[2]) > 1 for r in rows)
+    return rows
+
+
+def _dataset(rows: list[tuple[str, str, list[str]]]):
+    import datasets
+
+    features = datasets.Features(
+        {
+            "source": datasets.Value("string"),
+            "target": datasets.Value("string"),
+            "references": datasets.Sequence(datasets.Value("string")),
+        }
+    )
+    return datasets.Dataset.from_dict(
+        {
+            "source": [r[0] for r in rows],
+            "target": [r[1] for r in rows],
+            "references": [r[2] for r in rows],
+        },
+        features=features,
+    )
+
+
 def make_splits(lines: list[str], salt: str = NAME) -> tuple[dict[str, Any], dict[str, int]]:
-    """Parse, clean and split Ding lines; return ``({split: Dataset}, cleaning counts)``."""
+    """Parse, clean and split Ding lines; return ``({split: Dataset}, cleaning counts)``.
+
+    The split assignment is that of the first version of this corpus (the same groups in the same splits), so a
+    model trained on the old train split never sees the new test sentences. The old test split is kept as
+    ``test_v1`` (raw pairs, one reference) for before/after comparisons.
+    """
     stats: dict[str, int] = {}
-    pairs = clean_pairs(extract_pairs(lines, stats), stats)
-    stats["pairs kept"] = len(pairs)
-    return split_pairs(pairs, validation=VALIDATION, test=TEST, salt=salt), stats
+    variants: dict[tuple[str, str], list[str]] = {}
+    pairs = clean_pairs(extract_pairs(lines, stats, variants), stats)
+    stats["pairs kept by the first pass"] = len(pairs)
+    first = split_pairs(pairs, validation=VALIDATION, test=TEST, salt=salt)
+    splits = {}
+    seen: set[str] = set()  # choosing one reading can make two sentences of different splits equal
+    for split in ("train", "validation", "test"):
+        dataset = first[split]
+        rows = refine_split(list(zip(dataset["source"], dataset["target"])), variants, stats, split)
+        kept = [row for row in rows if text_key(row[0]) not in seen and text_key(row[1]) not in seen]
+        if split != "train":
+            stats[f"{split}: pairs dropped as equal to one of an earlier split after the cleaning"] = len(
+                rows
+            ) - len(kept)
+        seen |= {text_key(row[0]) for row in kept} | {text_key(row[1]) for row in kept}
+        splits[split] = _dataset(kept)
+    old_test = first["test"]
+    splits["test_v1"] = _dataset([(s, t, [t]) for s, t in zip(old_test["source"], old_test["target"])])
+    return splits, stats
 
 
 def build(ctx: BuildContext) -> None:
@@ -134,7 +290,9 @@ Sentence pairs from the example sentences of Ding, the German-English dictionary
 {header}
 ```
 
-Columns: `source` (German), `target` (English).
+Columns: `source` (German), `target` (English, the one translation used for training) and `references` (every
+correct English reading the dictionary gives: score with all of them, e.g. sacrebleu with several reference
+streams).
 
 ## Splits
 
@@ -154,6 +312,18 @@ pseudo-random order.
 - Ding's annotations `{{...}}`, `[...]` and `<...>` are removed; whitespace is normalised.
 - Dropped: pairs with a one-word side, a side over {MAX_WORDS} words, or the same text on both sides
   (e.g. Latin sayings); duplicate pairs.
+- Second pass, per split after the split (so every sentence stays in the split it was in before, and a model
+  trained on the first version's train split has seen none of the new test sentences):
+  - headword entries are dropped: a side that starts in lower case, an English side starting "to ", or a
+    dictionary placeholder (`sth.`, `sb.`, `etw.`, `jdn.`, ...) on either side ("Schutz (vor etw.)" ->
+    "protection (against sth.)" is a dictionary entry, not a sentence);
+  - pairs with phrase alternatives written " / " are dropped (the scope of the alternative is unknown);
+  - the English side's readings become `references`: each `;` variant, each choice of word alternatives written
+    "a/b" (the k-th reading takes the k-th word of every group), each with the optional "(...)" words kept and
+    left out (unless the German side has optional words too); at most {MAX_REFERENCES}. `target` is the first reading; the German side keeps its first word
+    alternative and its optional words (without brackets).
+- `test_v1` is the first version's test split as it was (raw pairs, one reference), kept so scores before and
+  after the cleaning can be compared.
 
 {stats_table(stats)}
 

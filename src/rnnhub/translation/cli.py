@@ -50,8 +50,25 @@ def add_cli(recipes: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--num-beams", type=int, default=None, help="beam size of the generation config")
     parser.add_argument("--model-id", default=None, help="Hub id for the card (default: the folder name)")
+    parser.add_argument(
+        "--record-name",
+        default=None,
+        help="name of the run's record in docs/translation-runs/ (an ablation's own row; default: "
+        "<corpus>-<cell>-<attention>)",
+    )
     parser.add_argument("--progress", action="store_true", help="show Trainer's progress bar")
     parser.set_defaults(func=_run, train_parser=parser)
+
+    rescore = recipes.add_parser(
+        "translation-rescore",
+        help="score a trained translation folder with the current evaluation (no training)",
+        description="Re-score a folder written by `rnnhub train translation` on every split its corpus has now "
+        "(all references, old test split), the everyday sentences and the attention statistics; rewrite "
+        "eval_report.json, the run record and the card. The training facts are kept.",
+    )
+    rescore.add_argument("folder", help="a folder written by `rnnhub train translation`")
+    rescore.add_argument("--record-name", default=None, help="the run record's name (default: as recorded)")
+    rescore.set_defaults(func=_rescore)
 
 
 def command_line(args: argparse.Namespace) -> str:
@@ -63,7 +80,10 @@ def _run(args: argparse.Namespace) -> int:
     from rnnhub.translation.recipe import TranslationSettings, train_translation
 
     result = train_translation(
-        args.corpus, cell_type=args.cell, **recipe_arguments(args, command_line(args), TranslationSettings)
+        args.corpus,
+        cell_type=args.cell,
+        record_name=args.record_name,
+        **recipe_arguments(args, command_line(args), TranslationSettings),
     )
     report = result.extra["report"]
     print(f"{args.cell} on {args.corpus}: {result.epochs_trained:.2f} epochs, {result.wall_time_s:.0f} s")
@@ -71,4 +91,19 @@ def _run(args: argparse.Namespace) -> int:
         for decoding, values in by_decoding.items():
             print(f"  {split:<11} {decoding:<7} BLEU {values['bleu']:.2f}  chrF {values['chrf']:.2f}")
     print(f"Saved model, tokenizer, generation config, README.md and eval_report.json to {args.output}")
+    return 0
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    from rnnhub.translation.recipe import rescore
+
+    report = rescore(args.folder, record_name=args.record_name)
+    for split, by_decoding in report["metrics"].items():
+        for decoding, values in by_decoding.items():
+            print(f"  {split:<11} {decoding:<7} BLEU {values['bleu']:.2f}  chrF {values['chrf']:.2f}")
+    if report.get("everyday"):
+        print(
+            f"  everyday    beam    BLEU {report['everyday']['bleu']:.2f}  chrF {report['everyday']['chrf']:.2f}"
+        )
+    print(f"Rewrote eval_report.json and README.md in {args.folder}")
     return 0

@@ -77,7 +77,7 @@ def evaluate_translation(
     model: Any,
     tokenizer: Any,
     sources: Sequence[str],
-    references: Sequence[str],
+    references: Sequence[str] | Sequence[Sequence[str]],
     *,
     num_beams: int = 1,
     batch_size: int = 64,
@@ -87,13 +87,15 @@ def evaluate_translation(
     """Translate ``sources`` and score them: ``{"bleu", "chrf", "hypotheses", "seconds", "sentences_per_second",
     "bleu_tokenize", "num_beams", "rows"}``.
 
+    ``references``: one string per source, or a list of correct translations per source (scored against all).
     ``bleu_tokenize`` None picks ``"zh"`` for Chinese references and ``"13a"`` otherwise.
     """
     if len(sources) != len(references):
         raise ValueError(f"got {len(sources)} sources but {len(references)} references; pass one per source.")
     if not sources:
         raise ValueError("nothing to evaluate: sources is empty.")
-    tokenize = bleu_tokenize or bleu_tokenize_for(references)
+    first_references = [r if isinstance(r, str) else r[0] for r in references]
+    tokenize = bleu_tokenize or bleu_tokenize_for(first_references)
     started = time.perf_counter()
     hypotheses = translate(
         model, tokenizer, sources, num_beams=num_beams, batch_size=batch_size, max_new_tokens=max_new_tokens

@@ -10,7 +10,8 @@ name, with the old pipeline's output format:
 >>> translate("Ich bin müde.")                              # [{"translation_text": "I'm tired."}]
 >>> translate(["Ich bin müde.", "Guten Morgen!"], num_beams=5, max_new_tokens=40, batch_size=16)
 
-A source longer than the model's limit (its tokenizer's ``model_max_length``) is truncated with a logged warning;
+Within one call the texts are translated in order of length (batches of similar length carry little padding)
+and returned in the input order. A source longer than the model's limit (its tokenizer's ``model_max_length``) is truncated with a logged warning;
 an empty or blank text gives ``{"translation_text": ""}`` without running the model.
 """
 
@@ -59,10 +60,13 @@ class TranslationPipeline(RnnHubGenerationPipeline):
         todo = [i for i, text in enumerate(texts) if text.strip()]
         if todo:
             # Truncation warnings once per call (the per-text preprocess would repeat them).
-            encode_sources(self.tokenizer, [texts[i] for i in todo])
-            outputs = super().__call__([texts[i] for i in todo], **kwargs)
-            for i, output in zip(todo, outputs):
-                results[i] = output
+            ids, _ = encode_sources(self.tokenizer, [texts[i] for i in todo])
+            # Batches of similar length carry little padding (a recurrent encoder pays for every padded step);
+            # the outputs go back to the input order. Stable, so equal lengths keep their order.
+            order = sorted(range(len(todo)), key=lambda k: len(ids[k]))
+            outputs = super().__call__([texts[todo[k]] for k in order], **kwargs)
+            for k, output in zip(order, outputs):
+                results[todo[k]] = output
         return results
 
     def preprocess(self, text: str) -> dict[str, torch.Tensor]:
