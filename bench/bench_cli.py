@@ -10,7 +10,7 @@ What runs
     **Required: median ``rnnhub --help`` under 1 s.**
 
     PYTHONPATH=src python bench/bench_cli.py            # 10 rounds (~1 min: the full import is the slow part)
-    PYTHONPATH=src python bench/bench_cli.py --quick    # 2 rounds (smoke run)
+    PYTHONPATH=src python bench/bench_cli.py --quick    # one round, no warm-up: a smoke run
 """
 
 from __future__ import annotations
@@ -44,7 +44,9 @@ def wall_time(command: list[str]) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--quick", action="store_true", help="2 rounds (a smoke run)")
+    parser.add_argument(
+        "--quick", action="store_true", help="one round, no warm-up (a smoke run, not a measurement)"
+    )
     parser.add_argument(
         "--console-script",
         type=Path,
@@ -56,7 +58,7 @@ def main(argv=None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a requirement FAILs")
     args = parser.parse_args(argv)
     if args.quick:
-        args.rounds = 2
+        args.rounds = 1
     if args.output is None:
         args.output = RESULTS_DIR / ("cli_quick.json" if args.quick else "cli.json")
     if not args.console_script.is_file():
@@ -65,7 +67,7 @@ def main(argv=None) -> int:
         )
 
     commands = candidates(args.console_script)
-    for command in commands.values():  # warm-up round: file-system cache, .pyc files
+    for command in [] if args.quick else commands.values():  # warm-up round: file-system cache, .pyc files
         wall_time(command)
     rounds = {name: [] for name in commands}
     for _ in range(args.rounds):

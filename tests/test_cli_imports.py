@@ -85,13 +85,12 @@ def test_a_subcommand_through_the_console_entry_registers_the_models():
 
 def test_import_rnnhub_registers_the_auto_classes(tmp_path):
     """What the README promises: `import rnnhub`, then stock Auto classes load an rnnhub folder."""
+    from rnnhub import RnnHubConfig, RnnHubForSequenceClassification
+
     folder = tmp_path / "tiny"
-    run_python(
-        f"""
-        from rnnhub import RnnHubConfig, RnnHubForSequenceClassification
-        RnnHubForSequenceClassification(RnnHubConfig(vocab_size=11, embedding_size=4, hidden_size=6)).save_pretrained({str(folder)!r})
-        """
-    )
+    RnnHubForSequenceClassification(
+        RnnHubConfig(vocab_size=11, embedding_size=4, hidden_size=6)
+    ).save_pretrained(folder)
     # A fresh Python: config.json's auto_map would also let trust_remote_code load it, so refuse that path.
     result = run_python(
         f"""
