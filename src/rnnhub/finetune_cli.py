@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -212,10 +213,25 @@ def _finetune(args: argparse.Namespace):
     )
 
 
+def _finetune_with_notes(args: argparse.Namespace):
+    """:func:`_finetune` with the data notes (the validation split's size; a warning when it is tiny) on stderr."""
+    notes = logging.getLogger("rnnhub.data")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("rnnhub finetune: %(levelname)s: %(message)s"))
+    level = notes.level
+    notes.addHandler(handler)
+    notes.setLevel(logging.INFO)
+    try:
+        return _finetune(args)
+    finally:
+        notes.removeHandler(handler)
+        notes.setLevel(level)
+
+
 def run(args: argparse.Namespace) -> int:
     from rnnhub.training import result_summary
 
-    result = _finetune(args)
+    result = _finetune_with_notes(args)
     if int(os.environ.get("RANK", "0")) != 0:
         return 0  # under torchrun/accelerate, one process reports
     if args.json:
