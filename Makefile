@@ -67,6 +67,7 @@ bench: install
 	$(BIN)/python bench/bench_recurrent.py --threads 1
 	$(BIN)/python bench/bench_generate.py --threads 1
 	$(BIN)/python bench/bench_translation.py --threads 1
+	$(BIN)/python bench/bench_cli.py
 
 clean:
 	rm -rf build dist src/*.egg-info .pytest_cache .ruff_cache
