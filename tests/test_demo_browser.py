@@ -210,7 +210,7 @@ def test_translation_tab(page, artifacts):
     save(page, artifacts, "translation")
 
 
-# Every text node of a header on one line: a header wrapped mid-word ("mo del") renders as two line boxes.
+# Every text node of a table cell on one line: a header wrapped mid-word ("mo del") renders as two line boxes.
 HEADER_LINES = """cells => cells.map(cell => {
     const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
     let lines = 0;
@@ -233,9 +233,9 @@ def test_why_lstm_tab(page, artifacts):
     page.locator("#lab-gates-run").click()
     table = page.locator("#lab-memory-table")
     expect(table).to_contain_text("lstm-bias1", timeout=TIMEOUT_MS)
-    headers = table.locator("th").evaluate_all(HEADER_LINES)
-    assert [name for name, _ in headers][:3] == ["model", "hidden", "params"]
-    assert all(lines == 1 for _, lines in headers), headers
+    cells = table.locator("th, td").evaluate_all(HEADER_LINES)
+    assert [name for name, _ in cells][:3] == ["model", "hidden", "params"]
+    assert all(lines == 1 for _, lines in cells), cells
     expect(page.locator("#lab-gradients-json")).to_contain_text("rnn, radius 1.1", timeout=TIMEOUT_MS)
     expect(page.locator("#lab-memory-json")).to_contain_text("accuracy", timeout=TIMEOUT_MS)
     expect(page.locator("#lab-gates-details")).to_contain_text("tokens).", timeout=TIMEOUT_MS)

@@ -494,9 +494,8 @@ def _lab_tab() -> tuple:
         "### 2. Remember the first word\nThe label is the first token, N random tokens follow. Committed results "
         "(3 seeds, 800 steps, same parameter budget per cell):"
     )
-    with gr.Row():
-        table_plot = gr.Plot(label="Accuracy against N (precomputed)", show_label=False)
-        table = gr.Markdown(elem_id="lab-memory-table")
+    table_plot = gr.Plot(label="Accuracy against N (precomputed)", show_label=False)
+    table = gr.Markdown(elem_id="lab-memory-table")  # full width: beside the plot its columns were squeezed
     gr.Markdown("A quick live run (150 steps, one seed, a second or two per cell):")
     with gr.Row():
         distractors = gr.Slider(1, lab.MAX_LIVE_DISTRACTORS, value=25, step=1, label="N (distractor tokens)")
@@ -580,12 +579,11 @@ def build_demo() -> gr.Blocks:
     return demo
 
 
-# The memory table's headers and numbers wrap between words, never inside one (the column is narrow), and the
-# table scrolls sideways rather than squeezing; a status line reads as a note, not as a result.
+# The memory table keeps each header and cell on one line (it used to wrap mid-word: "mo del", "hid de n") and
+# scrolls sideways on a narrow screen instead of squeezing; a status line reads as a note, not as a result.
 CSS = """
 #lab-memory-table { overflow-x: auto; }
-#lab-memory-table th { white-space: nowrap; }
-#lab-memory-table th, #lab-memory-table td { word-break: normal; overflow-wrap: normal; hyphens: none; }
+#lab-memory-table th, #lab-memory-table td { white-space: nowrap; word-break: normal; overflow-wrap: normal; }
 .rnnhub-status { min-height: 0; }
 """
 
