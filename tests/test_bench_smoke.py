@@ -97,3 +97,16 @@ def test_bench_generate_quick(tmp_path):
     names = {c["name"] for c in data["checks"]}
     assert {"greedy_per_token_ratio", "greedy_memory_flat"} <= names
     _check_checks(data["checks"])
+
+
+def test_bench_cli_quick(tmp_path):
+    data = _run("bench_cli.py", tmp_path / "cli.json")
+    assert data["benchmark"] == "cli_startup"
+    _check_environment(data["environment"])
+    assert data["settings"]["quick"] is True
+    assert set(data["results"]) == {"python -c pass", "rnnhub --help"}  # --quick leaves out the full import
+    for entry in data["results"].values():
+        assert len(entry["seconds_rounds"]) == data["settings"]["rounds"]
+        assert entry["seconds"]["median"] > 0 and entry["ratio_of_medians_vs_bare"] > 0
+    _check_checks(data["checks"])
+    assert any(c["name"] == "rnnhub_help_under_1s" and c["required"] for c in data["checks"])

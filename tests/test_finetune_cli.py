@@ -64,10 +64,14 @@ def test_finetune_subcommand_prints_a_summary(source, tmp_path, capsys):
     data = write_rows(tmp_path / "reviews.csv", sentiment_rows(40))
     args = parse(["finetune", *command(source, data, tmp_path / "out", "--epochs", "2", "--seed", "7")])
     assert args.func(args) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert (
         "Fine-tuned a RnnHubForSequenceClassification (reused head) for labels: positive, negative" in printed
     )
+    # The CSV has no validation split: the held-out share is named, and its small size called out.
+    assert "INFO: validation: 4 rows, held out from the 40 training rows" in captured.err
+    assert "WARNING: the validation split has only 4 rows" in captured.err
     assert "validation" in printed and "accuracy" in printed
     report = json.loads((tmp_path / "out" / "eval_report.json").read_text())
     # The card's command reproduces the run: required and non-default options only.

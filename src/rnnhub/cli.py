@@ -1,4 +1,7 @@
-"""The `rnnhub` command line. Each subcommand is one library call; modules register their own subcommands."""
+"""The `rnnhub` command line. Each subcommand is one library call; modules register their own subcommands.
+
+Building the parser imports no torch, transformers or gradio (each subcommand imports what it needs when it runs),
+so ``rnnhub --help`` is instant when started through the console command (see :mod:`rnnhub_cli`)."""
 
 from __future__ import annotations
 
@@ -55,9 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _register() -> None:
+    """What ``import rnnhub`` does and the console command deferred: the Auto classes and pipelines (idempotent)."""
+    from rnnhub.auto import register_auto_classes, register_pipelines
+
+    register_auto_classes()
+    register_pipelines()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _register()
     try:
         return int(args.func(args) or 0)
     except (ValueError, FileNotFoundError, OSError) as error:

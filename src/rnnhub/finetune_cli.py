@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -211,11 +212,26 @@ def _finetune(args: argparse.Namespace):
     )
 
 
+def _finetune_with_notes(args: argparse.Namespace):
+    """:func:`_finetune` with the data notes (the validation split's size; a warning when it is tiny) on stderr."""
+    notes = logging.getLogger("rnnhub.data")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("rnnhub finetune: %(levelname)s: %(message)s"))
+    level = notes.level
+    notes.addHandler(handler)
+    notes.setLevel(logging.INFO)
+    try:
+        return _finetune(args)
+    finally:
+        notes.removeHandler(handler)
+        notes.setLevel(level)
+
+
 def run(args: argparse.Namespace) -> int:
     from rnnhub.engine.report import result_summary
     from rnnhub.engine.trainer import is_main_process
 
-    result = _finetune(args)
+    result = _finetune_with_notes(args)
     if not is_main_process():
         return 0  # under torchrun/accelerate, one process reports
     if args.json:

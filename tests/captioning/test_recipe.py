@@ -206,7 +206,7 @@ def test_the_cli_records_a_reproducible_command():
 
 def test_rnnhub_train_captioning_is_registered():
     result = subprocess.run(
-        [sys.executable, "-m", "rnnhub.cli", "train", "captioning", "--help"], capture_output=True, text=True
+        [sys.executable, "-m", "rnnhub_cli", "train", "captioning", "--help"], capture_output=True, text=True
     )
     assert result.returncode == 0 and "--encoder-channels" in result.stdout
 

@@ -133,6 +133,31 @@ def test_train_validation_split(tmp_path: Path) -> None:
         train_validation_split(loaded, fraction=1.5)
 
 
+def test_train_validation_split_says_how_big_validation_is(tmp_path: Path, caplog) -> None:
+    import logging
+
+    loaded = load_user_data(write(tmp_path / "d.csv", ROWS * 2))
+    with caplog.at_level(logging.INFO, logger="rnnhub.data"):
+        split = train_validation_split(loaded, fraction=0.25, seed=1)
+    notes = [(record.levelname, record.getMessage()) for record in caplog.records]
+    assert notes[0] == (
+        "INFO",
+        "validation: 5 rows, held out from the 20 training rows (the data has no validation split; validation "
+        "fraction 0.25, --validation-fraction on the command line)",
+    )
+    assert notes[1][0] == "WARNING" and notes[1][1].startswith("the validation split has only 5 rows")
+    caplog.clear()
+    big = load_user_data(write(tmp_path / "big.csv", ROWS * 40))
+    with caplog.at_level(logging.INFO, logger="rnnhub.data"):
+        train_validation_split(big, fraction=0.1)  # 40 of 400 rows: enough, no warning
+        train_validation_split(split)  # the data's own (small) validation split is called out too
+    notes = [(record.levelname, record.getMessage()) for record in caplog.records]
+    assert [level for level, _ in notes] == ["INFO", "INFO", "WARNING"]
+    assert notes[0][1].startswith("validation: 40 rows, held out from the 400 training rows")
+    assert notes[1][1] == "validation: 5 rows, the data's own validation split"
+    assert notes[2][1].startswith("the validation split has only 5 rows: its metrics")
+
+
 def test_hub_id_goes_to_datasets(monkeypatch: pytest.MonkeyPatch) -> None:
     import datasets
 

@@ -12,7 +12,7 @@ from gradio_client.exceptions import AppError
 
 from builders import free_port, save_tiny_captioner, save_tiny_translator
 from rnnhub.demo import captioning
-from rnnhub.demo.app import CONCURRENCY_LIMIT, _call, build_demo, launch
+from rnnhub.demo.app import CONCURRENCY_LIMIT, REASONS, Reasons, _call, build_demo, launch, status_text
 
 POSITIVE = "A wonderful, moving film with brilliant performances."
 NEGATIVE = "A dull, boring and badly acted mess."
@@ -172,3 +172,30 @@ def test_handler_errors_become_one_line_messages():
         "Something went wrong (RuntimeError: boom). The app is still running"
     )
     assert _call(lambda x: x + 1, 1) == 2
+
+
+def test_a_failed_request_leaves_its_reason_for_the_status_line():
+    """The toast fades; the status line next to the input reads the reason kept per (session, tab)."""
+
+    class Request:
+        session_hash = "session-1"
+
+    def bad_input():
+        raise ValueError("The text is empty: type a sentence.")
+
+    with pytest.raises(gr.Error):
+        _call(bad_input, tab="sentiment", request=Request())
+    assert REASONS.get("session-1", "sentiment") == "The text is empty: type a sentence."
+    assert REASONS.get("session-1", "translation") == "" and REASONS.get("session-2", "sentiment") == ""
+    assert (
+        status_text(REASONS.get("session-1", "sentiment"))
+        == "**Not done:** The text is empty: type a sentence."
+    )
+    assert status_text("") == ""
+    with pytest.raises(gr.Error):
+        _call(bad_input)  # no session (a direct call): nothing kept, still an error
+
+    reasons = Reasons(size=2)  # bounded: the oldest sessions go first
+    for session in ("a", "b", "c"):
+        reasons.put(session, "tab", f"reason {session}")
+    assert [reasons.get(session, "tab") for session in ("a", "b", "c")] == ["", "reason b", "reason c"]

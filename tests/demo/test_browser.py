@@ -12,7 +12,7 @@ import pytest
 
 from _browser import CHROMIUM_FLAGS, chromium_path, sync_playwright
 from builders import free_port, save_tiny_captioner, save_tiny_translator
-from rnnhub.demo import captioning, catalog, translation
+from rnnhub.demo import captioning, catalog, sentiment, translation
 from rnnhub.demo.app import build_demo, launch
 
 pytestmark = pytest.mark.browser
@@ -78,21 +78,69 @@ def open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
+def percent(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
 def test_sentiment_tab_classifies_a_typed_sentence(page, artifacts):
     from playwright.sync_api import expect
 
+    text = "A wonderful, moving film with brilliant performances."
+    expected = sentiment.classify(text, "English", "lstm")  # the same published model the page uses
     open_tab(page, "Sentiment")
-    page.locator("#sentiment-text textarea").fill("A wonderful, moving film with brilliant performances.")
+    page.locator("#sentiment-text textarea").fill(text)
     page.locator("#sentiment-run").click()
-    expect(page.locator("#sentiment-details")).to_contain_text("lstm-sentiment-rt-en", timeout=TIMEOUT_MS)
-    label = page.locator("#sentiment-label")
-    expect(label).to_contain_text("positive", timeout=TIMEOUT_MS)
-    assert label.locator("h2, .output-class").first.inner_text().strip() == "positive"
+    details = page.locator("#sentiment-details")
+    expect(details).to_contain_text(
+        f"{expected['label']} ({percent(expected['confidence'])}) from {expected['model']}",
+        timeout=TIMEOUT_MS,
+    )
     page.locator("#sentiment-compare").click()
     table = page.locator("#sentiment-compare-table")
     for name in ("rnn-sentiment-rt-en", "gru-sentiment-rt-en", "lstm-sentiment-rt-en"):
         expect(table).to_contain_text(name, timeout=TIMEOUT_MS)
     save(page, artifacts, "sentiment")
+
+
+def test_sentiment_results_never_outlive_their_sentence(page):
+    """A new sentence empties the previous sentence's results, the cell comparison included (it is not re-run
+    until asked), and classifying it shows only its own result."""
+    from playwright.sync_api import expect
+
+    first, second = "A wonderful, moving film.", "A dull, tedious mess that never finds its footing."
+    expected = sentiment.classify(second, "English", "lstm")
+    open_tab(page, "Sentiment")
+    page.locator("#sentiment-text textarea").fill(first)
+    page.locator("#sentiment-compare").click()
+    table = page.locator("#sentiment-compare-table")
+    expect(table).to_contain_text("rnn-sentiment-rt-en", timeout=TIMEOUT_MS)
+    page.locator("#sentiment-run").click()
+    expect(page.locator("#sentiment-details")).to_contain_text(
+        "from lstm-sentiment-rt-en", timeout=TIMEOUT_MS
+    )
+
+    page.locator("#sentiment-text textarea").fill(second)
+    expect(table).not_to_contain_text("sentiment-rt-en", timeout=TIMEOUT_MS)
+    expect(page.locator("#sentiment-compare-json")).not_to_contain_text("sentiment-rt-en")
+    expect(page.locator("#sentiment-details")).not_to_contain_text("sentiment-rt-en")
+    page.locator("#sentiment-run").click()
+    expect(page.locator("#sentiment-details")).to_contain_text(
+        f"{expected['label']} ({percent(expected['confidence'])})", timeout=TIMEOUT_MS
+    )
+    expect(table).not_to_contain_text("sentiment-rt-en")  # still empty: the comparison was for the old text
+
+
+def test_sentiment_tab_keeps_the_reason_next_to_the_input(page):
+    """The error toast fades; the reason stays in the status line below the buttons until the text changes."""
+    from playwright.sync_api import expect
+
+    open_tab(page, "Sentiment")
+    page.locator("#sentiment-text textarea").fill("这部电影很好看")
+    page.locator("#sentiment-run").click()
+    status = page.locator("#sentiment-status")
+    expect(status).to_contain_text("the text is mostly Chinese characters", timeout=TIMEOUT_MS)
+    page.locator("#sentiment-text textarea").fill("a fine film")
+    expect(status).not_to_contain_text("Chinese", timeout=TIMEOUT_MS)
 
 
 def test_captioning_tab_captions_an_uploaded_image(page, artifacts):
@@ -102,11 +150,17 @@ def test_captioning_tab_captions_an_uploaded_image(page, artifacts):
     expected = captioning.caption(example, 3)["caption"]  # the same published (or stand-in) model, same beams
     open_tab(page, "Captioning")
     page.locator("#caption-image input[type=file]").set_input_files(example)
-    expect(page.locator("#caption-image")).to_contain_text(Path(example).name, timeout=TIMEOUT_MS)
+    # The server has the file once its change handler reports it: only then is the click meaningful.
+    expect(page.locator("#caption-status")).to_contain_text(
+        f"Selected {Path(example).name}", timeout=TIMEOUT_MS
+    )
     page.locator("#caption-run").click()
     output = page.locator("#caption-output textarea")
     expect(output).to_have_value(expected, timeout=TIMEOUT_MS)
     assert output.input_value().strip()
+    expect(page.locator("#caption-status")).not_to_contain_text(
+        "Selected"
+    )  # a caption came: nothing to report
     save(page, artifacts, "captioning")
 
 
@@ -117,11 +171,11 @@ def test_captioning_tab_reports_a_non_image_upload(page, artifacts, tmp_path):
     fake.write_text("this is not a picture")
     open_tab(page, "Captioning")
     page.locator("#caption-image input[type=file]").set_input_files(str(fake))
-    expect(page.locator("#caption-image")).to_contain_text("holiday.png", timeout=TIMEOUT_MS)
+    status = page.locator("#caption-status")
+    expect(status).to_contain_text("Selected holiday.png", timeout=TIMEOUT_MS)
     page.locator("#caption-run").click()
-    expect(page.get_by_text("holiday.png' is not an image PIL can read").first).to_be_visible(
-        timeout=TIMEOUT_MS
-    )
+    expect(status).to_contain_text("'holiday.png' is not an image PIL can read", timeout=TIMEOUT_MS)
+    expect(page.locator("#caption-output textarea")).to_have_value("")
 
 
 def test_translation_tab(page, artifacts):
@@ -133,10 +187,34 @@ def test_translation_tab(page, artifacts):
     page.locator("#translation-text textarea").fill(text)
     page.locator("#translation-run").click()
     expect(page.locator("#translation-details")).to_contain_text(expected["model"], timeout=TIMEOUT_MS)
-    expect(page.locator("#translation-output textarea")).to_have_value(
-        expected["translation"], timeout=TIMEOUT_MS
-    )
+    output = page.locator("#translation-output textarea")
+    expect(output).to_have_value(expected["translation"], timeout=TIMEOUT_MS)
+    page.locator("#translation-pieces input[type=checkbox]").check()  # redraws the heatmap, keeps the result
+    expect(page.locator("#translation-pieces input[type=checkbox]")).to_be_checked()
+    page.wait_for_load_state("networkidle")
+    expect(output).to_have_value(expected["translation"])
+    page.locator("#translation-text textarea").fill("Guten Morgen!")
+    expect(output).to_have_value("", timeout=TIMEOUT_MS)  # the old translation does not outlive its source
+    page.locator("#translation-text textarea").fill(text)
+    page.locator("#translation-run").click()
+    expect(output).to_have_value(expected["translation"], timeout=TIMEOUT_MS)
+    page.locator("#translation-pieces input[type=checkbox]").uncheck()
+    page.wait_for_load_state("networkidle")
     save(page, artifacts, "translation")
+
+
+# Every text node of a table cell on one line: a header wrapped mid-word ("mo del") renders as two line boxes.
+HEADER_LINES = """cells => cells.map(cell => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let lines = 0;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        lines = Math.max(lines, range.getClientRects().length);
+    }
+    return [cell.innerText.trim(), lines];
+})"""
 
 
 def test_why_lstm_tab(page, artifacts):
@@ -146,13 +224,20 @@ def test_why_lstm_tab(page, artifacts):
     page.locator("#lab-gradients-run").click()
     page.locator("#lab-memory-run").click()
     page.locator("#lab-gates-run").click()
-    committed_table = page.get_by_role("cell", name="lstm-bias1").first
-    expect(committed_table).to_be_visible(timeout=TIMEOUT_MS)
+    table = page.locator("#lab-memory-table")
+    expect(table).to_contain_text("lstm-bias1", timeout=TIMEOUT_MS)
+    cells = table.locator("th, td").evaluate_all(HEADER_LINES)
+    assert [name for name, _ in cells][:3] == ["model", "hidden", "params"]
+    assert all(lines == 1 for _, lines in cells), cells
     expect(page.locator("#lab-gradients-json")).to_contain_text("rnn, radius 1.1", timeout=TIMEOUT_MS)
     expect(page.locator("#lab-memory-json")).to_contain_text("accuracy", timeout=TIMEOUT_MS)
     expect(page.locator("#lab-gates-details")).to_contain_text("tokens).", timeout=TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
     save(page, artifacts, "why-lstm")
+    page.locator("#lab-gates-text textarea").fill("")  # a changed sentence empties its old gates
+    expect(page.locator("#lab-gates-details")).not_to_contain_text("tokens).", timeout=TIMEOUT_MS)
+    page.locator("#lab-gates-run").click()
+    expect(page.locator("#lab-gates-status")).to_contain_text("The text is empty", timeout=TIMEOUT_MS)
 
 
 def test_models_tab(page, artifacts):
@@ -160,5 +245,5 @@ def test_models_tab(page, artifacts):
 
     open_tab(page, "Models")
     expect(page.locator("#model-card")).to_contain_text("lstm-sentiment-rt-en", timeout=TIMEOUT_MS)
-    expect(page.get_by_text("lstm-sentiment-zh").first).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator("#models-table")).to_contain_text("lstm-sentiment-zh", timeout=TIMEOUT_MS)
     save(page, artifacts, "models")

@@ -26,6 +26,25 @@ def test_demo_command_refuses_a_bad_port(port):
         serve(args)
 
 
+def test_demo_command_names_share_not_gradios_launch_argument(capsys):
+    """Gradio's start-up hint says `share=True` in `launch()`; the command silences it and names --share."""
+
+    class FakeDemo:
+        def launch(self, **kwargs):
+            self.kwargs = kwargs
+            return None, f"http://{kwargs['server_name']}:{kwargs['server_port']}/", None
+
+        def block_thread(self):
+            self.blocked = True
+
+    demo = FakeDemo()
+    assert serve(build_parser().parse_args(["demo", "--port", "7861"]), demo) == 0
+    assert demo.kwargs["quiet"] is True and demo.blocked
+    printed = capsys.readouterr().out
+    assert "serving on http://127.0.0.1:7861/" in printed
+    assert "add --share for a public gradio.live link" in printed and "share=True" not in printed
+
+
 def test_importing_the_demo_loads_no_model():
     """demos/app.py builds the Blocks at import; no model may load then (they load on first use), and the
     rnnhub.demo package itself does not import Gradio."""

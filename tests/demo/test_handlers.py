@@ -240,6 +240,61 @@ def test_translate_bad_input(tiny_translator, text, direction, beams, message):
         translation.translate(text, direction, beams, model=tiny_translator)
 
 
+def test_words_of_pieces_merges_bpe_pieces_into_words():
+    from rnnhub.translation.view import words_of_pieces
+
+    pieces = ["▁B", "ahn", "hof", "▁ist", "▁", ".", "<eos>"]
+    assert words_of_pieces(pieces, ["<eos>"]) == [
+        ("Bahnhof", [0, 1, 2]),
+        ("ist", [3]),
+        (".", [4, 5]),  # a lone word-start mark belongs to what it starts
+        ("<eos>", [6]),
+    ]
+    # Chinese has no word marks: every character stands alone; so does punctuation inside a word.
+    assert words_of_pieces(["▁选择", "数", "据", "。"]) == [
+        ("选择", [0]),
+        ("数", [1]),
+        ("据", [2]),
+        ("。", [3]),
+    ]
+    assert words_of_pieces(["▁Don", "’", "t", "▁go", "!"]) == [("Don’t", [0, 1, 2]), ("go", [3]), ("!", [4])]
+    assert words_of_pieces(["das", "haus", "<eos>"]) == [("das", [0]), ("haus", [1]), ("<eos>", [2])]
+    assert words_of_pieces([]) == []
+
+
+def test_word_attention_sums_source_pieces_and_averages_target_pieces():
+    from rnnhub.translation.view import word_attention
+
+    source, target = ["▁B", "ahn", "."], ["▁The", "▁tr", "ain"]
+    attention = [[0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]]
+    words = word_attention(source, target, attention)
+    assert words["source_words"] == ["Bahn", "."] and words["target_words"] == ["The", "train"]
+    assert words["attention"][0] == pytest.approx([0.8, 0.2])
+    assert words["attention"][1] == pytest.approx([(0.2 + 0.6) / 2, (0.8 + 0.4) / 2])
+    assert all(sum(row) == pytest.approx(1.0) for row in words["attention"])
+    assert word_attention(source, target, [])["attention"] == []  # a model without attention
+    with pytest.raises(ValueError, match="one row per target token"):
+        word_attention(source, target, attention[:2])
+
+
+def test_the_attention_heatmap_shows_words_or_pieces():
+    from rnnhub.demo.app import attention_figure
+
+    # The published de-en model's BPE pieces: "▁absch" "re" "cken" is one word.
+    result = translation.translate("Lass dich davon nicht abschrecken.", "German → English", 1)
+    assert "<eos>" in result["special_tokens"] and "re" in result["source_tokens"]
+    words, pieces = attention_figure(result), attention_figure(result, pieces=True)
+    word_axes, piece_axes = words.axes[0], pieces.axes[0]
+    assert [tick.get_text() for tick in piece_axes.get_xticklabels()] == result["source_tokens"]
+    word_ticks = [tick.get_text() for tick in word_axes.get_xticklabels()]
+    assert word_ticks == ["Lass", "dich", "davon", "nicht", "abschrecken", ".", "<eos>"]
+    assert len(word_axes.get_yticklabels()) <= len(result["target_tokens"])
+    assert word_axes.get_xlabel() == "source word (sum over its pieces)"
+    assert word_axes.get_ylabel() == "generated word (mean over its pieces)"
+    assert piece_axes.get_xlabel() == "source token"
+    assert attention_figure(None) is None
+
+
 def test_translate_without_a_published_model_says_so(monkeypatch):
     monkeypatch.setattr(catalog, "list_models", lambda: [])
     for direction in translation.SOURCE_LANGUAGE:

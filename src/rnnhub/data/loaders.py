@@ -19,6 +19,7 @@ row per image with a ``captions`` list.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,7 +28,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import datasets
 
+logger = logging.getLogger(__name__)
+
 CANONICAL_COLUMNS = ("text", "label", "source", "target", "image", "captions")
+# Below this many validation rows, validation metrics (and the best checkpoint and early stopping they drive) are
+# too noisy to trust: one row is several points of accuracy.
+MIN_VALIDATION_ROWS = 30
 TEXT_COLUMNS = ("text", "source", "target")
 # File suffix -> the `datasets` builder that reads it.
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
@@ -209,16 +215,28 @@ def load_user_data(
     return datasets.DatasetDict(result)
 
 
+def _note_validation_size(rows: int, origin: str) -> None:
+    logger.info("validation: %d rows, %s", rows, origin)
+    if rows < MIN_VALIDATION_ROWS:
+        logger.warning(
+            "the validation split has only %d rows: its metrics, and the best checkpoint and early stopping they "
+            "pick, are noisy. Give more data, a larger validation fraction, or a validation file.",
+            rows,
+        )
+
+
 def train_validation_split(
     dataset_dict: datasets.DatasetDict, fraction: float = 0.1, seed: int = 0
 ) -> datasets.DatasetDict:
     """Carve a ``validation`` split out of ``train`` when there is none; otherwise return the input unchanged.
 
     fraction: the share of train rows moved to validation, in (0, 1). The same seed gives the same split.
+    Logs the validation split's size (INFO) and warns when it has fewer than ``MIN_VALIDATION_ROWS`` rows.
     """
     import datasets
 
     if "validation" in dataset_dict:
+        _note_validation_size(len(dataset_dict["validation"]), "the data's own validation split")
         return dataset_dict
     if not 0 < fraction < 1:
         raise ValueError(f"fraction must be between 0 and 1 (exclusive), got {fraction}")
@@ -228,6 +246,11 @@ def train_validation_split(
     if len(train) < 2:
         raise ValueError(f"The train split has {len(train)} row(s): too few to split off a validation set")
     parts = train.train_test_split(test_size=fraction, seed=seed, shuffle=True)
+    _note_validation_size(
+        len(parts["test"]),
+        f"held out from the {len(train)} training rows (the data has no validation split; validation "
+        f"fraction {fraction:g}, --validation-fraction on the command line)",
+    )
     result = dict(dataset_dict)
     result["train"], result["validation"] = parts["train"], parts["test"]
     ordered = {name: result[name] for name in ("train", "validation", "test") if name in result}

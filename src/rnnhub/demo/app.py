@@ -28,7 +28,10 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no network: never phone home
@@ -39,7 +42,7 @@ from PIL import Image  # noqa: E402
 from rnnhub.demo import captioning, catalog, charts, lab, models_tab, sentiment, translation  # noqa: E402
 from rnnhub.demo.text_input import MAX_BEAMS  # noqa: E402
 
-__all__ = ["CONCURRENCY_LIMIT", "QUEUE_SIZE", "build_demo"]
+__all__ = ["CONCURRENCY_LIMIT", "CSS", "QUEUE_SIZE", "REASONS", "build_demo", "launch"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,19 +62,90 @@ Vanilla RNN, GRU and LSTM as Hugging Face models, trained on public corpora. Eac
 (see "Use via API" at the bottom of the page)."""
 
 
-def _call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+class Reasons:
+    """Why the last request of each (browser session, tab) failed, for the status line next to the input: the
+    error toast fades after a few seconds, this stays until the input changes or a request of that tab works.
+    Bounded: the oldest sessions are forgotten first (API clients never read theirs)."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._reasons: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def put(self, session: str, tab: str, reason: str) -> None:
+        with self._lock:
+            self._reasons[(session, tab)] = reason
+            self._reasons.move_to_end((session, tab))
+            while len(self._reasons) > self._size:
+                self._reasons.popitem(last=False)
+
+    def get(self, session: str, tab: str) -> str:
+        with self._lock:
+            return self._reasons.get((session, tab), "")
+
+
+REASONS = Reasons()
+
+
+def _call(
+    function: Callable[..., Any],
+    *args: Any,
+    tab: str | None = None,
+    request: gr.Request | None = None,
+    **kwargs: Any,
+) -> Any:
     """Run a handler; a ValueError is the user's to fix and is shown as is, anything else is reported briefly
-    (never a stack trace in the UI) and logged."""
+    (never a stack trace in the UI) and logged. The message is also kept for ``tab``'s status line."""
     try:
         return function(*args, **kwargs)
     except ValueError as error:
-        raise gr.Error(str(error), print_exception=False) from None
+        message = str(error)
     except Exception as error:  # the app must keep serving whatever one request hit
         logger.exception("demo handler %s failed", getattr(function, "__name__", function))
-        raise gr.Error(
-            f"Something went wrong ({type(error).__name__}: {error}). The app is still running; try another input.",
-            print_exception=False,
-        ) from None
+        message = f"Something went wrong ({type(error).__name__}: {error}). The app is still running; try another input."
+    session = getattr(request, "session_hash", None)
+    if tab is not None and session:
+        REASONS.put(session, tab, message)
+    raise gr.Error(message, print_exception=False) from None
+
+
+def status_text(reason: str) -> str:
+    """The status line for a failed request (empty when there is nothing to report)."""
+    return f"**Not done:** {reason}" if reason else ""
+
+
+def _failed_status(tab: str) -> Callable[..., str]:
+    def show(request: gr.Request) -> str:
+        return status_text(REASONS.get(getattr(request, "session_hash", None) or "", tab))
+
+    return show
+
+
+def _blank(count: int) -> Callable[..., Any]:
+    """A handler that empties ``count`` outputs (results that belong to an input that has changed)."""
+
+    def blank(*_: Any) -> Any:
+        return None if count == 1 else [None] * count
+
+    return blank
+
+
+# Small bookkeeping events: not API endpoints, never queued behind a model, no progress overlay.
+_QUIET = {"api_visibility": "private", "show_progress": "hidden", "concurrency_limit": None}
+
+
+def _report(event: Any, tab: str, status: Any) -> Any:
+    """After ``event``: the reason in ``status`` when it failed (the toast is shown too), an empty status when it
+    worked."""
+    event.success(_blank(1), None, status, **_QUIET)
+    event.failure(_failed_status(tab), None, status, **_QUIET)
+    return event
+
+
+def _clear_on_change(inputs: Sequence[Any], outputs: Sequence[Any]) -> None:
+    """Results belong to the input that made them: when any of ``inputs`` changes, ``outputs`` are emptied."""
+    for component in inputs:
+        component.change(_blank(len(outputs)), None, list(outputs), **_QUIET)
 
 
 def _percent(value: float) -> str:
@@ -98,8 +172,12 @@ def _sentiment_details(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def sentiment_fn(text: str, language: str, cell: str, progress: gr.Progress = PROGRESS) -> tuple:
-    result = _call(sentiment.classify, text, language, cell, progress=progress)
+def sentiment_fn(
+    text: str, language: str, cell: str, request: gr.Request = None, progress: gr.Progress = PROGRESS
+) -> tuple:
+    result = _call(
+        sentiment.classify, text, language, cell, tab="sentiment", request=request, progress=progress
+    )
     trace = result["trace"]
     return (
         result["probabilities"],
@@ -110,8 +188,12 @@ def sentiment_fn(text: str, language: str, cell: str, progress: gr.Progress = PR
     )
 
 
-def compare_fn(text: str, language: str, progress: gr.Progress = PROGRESS) -> tuple:
-    results = _call(sentiment.compare_cells, text, language, progress=progress)
+def compare_fn(
+    text: str, language: str, request: gr.Request = None, progress: gr.Progress = PROGRESS
+) -> tuple:
+    results = _call(
+        sentiment.compare_cells, text, language, tab="sentiment", request=request, progress=progress
+    )
     rows = ["| cell | model | label | confidence |", "|---|---|---|---|"]
     rows += [
         f"| {cell} | `{r['model']}` | {r['label']} | {_percent(r['confidence'])} |"
@@ -121,8 +203,10 @@ def compare_fn(text: str, language: str, progress: gr.Progress = PROGRESS) -> tu
     return figure, "\n".join(rows), {cell: _trace_json(r) for cell, r in results.items()}
 
 
-def lab_gates_fn(text: str, progress: gr.Progress = PROGRESS) -> tuple:
-    result = _call(sentiment.classify, text, "English", "lstm", progress=progress)
+def lab_gates_fn(text: str, request: gr.Request = None, progress: gr.Progress = PROGRESS) -> tuple:
+    result = _call(
+        sentiment.classify, text, "English", "lstm", tab="lab-gates", request=request, progress=progress
+    )
     return _sentiment_details(result), charts.gate_heatmap(result["trace"]), _trace_json(result)
 
 
@@ -135,17 +219,56 @@ def _metric(result: dict[str, Any]) -> str:
     return f" (card: {result['model_metric']})" if result.get("model_metric") not in (None, "-") else ""
 
 
-def translate_fn(text: str, direction: str, beams: float, progress: gr.Progress = PROGRESS) -> tuple:
-    result = _call(translation.translate, text, direction, beams, progress=progress)
+# How the heatmap reads words made of several BPE pieces (the UI says so next to the "pieces" option).
+WORDS_NOTE = (
+    "Words: a source word's weight is the sum over its BPE pieces; a generated word's row is the mean over its "
+    "pieces (rows still sum to 1). Tick the box to see the pieces themselves."
+)
+
+
+def attention_figure(result: dict[str, Any] | None, pieces: bool = False) -> Any:
+    """The attention heatmap of a :func:`rnnhub.demo.translation.translate` result, over words or BPE pieces."""
+    from rnnhub.translation.view import word_attention
+
+    if not result:
+        return None
+    if pieces:
+        return charts.attention_heatmap(result["source_tokens"], result["target_tokens"], result["attention"])
+    words = word_attention(
+        result["source_tokens"],
+        result["target_tokens"],
+        result["attention"],
+        result.get("special_tokens", ()),
+    )
+    return charts.attention_heatmap(
+        words["source_words"],
+        words["target_words"],
+        words["attention"],
+        source_label="source word (sum over its pieces)",
+        target_label="generated word (mean over its pieces)",
+    )
+
+
+def translate_fn(
+    text: str, direction: str, beams: float, request: gr.Request = None, progress: gr.Progress = PROGRESS
+) -> tuple:
+    result = _call(
+        translation.translate, text, direction, beams, tab="translation", request=request, progress=progress
+    )
     details = f"`{result['model']}`{_metric(result)}, beam size {result['num_beams']}."
     if result.get("truncated"):
         details += " The source was cut to the model's maximum length."
-    figure = charts.attention_heatmap(result["source_tokens"], result["target_tokens"], result["attention"])
-    return result["translation"], details, figure, result
+    return result["translation"], details, attention_figure(result), result
 
 
-def caption_fn(image: Any, beams: float, progress: gr.Progress = PROGRESS) -> tuple:
-    result = _call(captioning.caption, image, beams, progress=progress)
+def attention_fn(result: dict[str, Any] | None, pieces: bool) -> Any:
+    return _call(attention_figure, result, pieces)
+
+
+def caption_fn(
+    image: Any, beams: float, request: gr.Request = None, progress: gr.Progress = PROGRESS
+) -> tuple:
+    result = _call(captioning.caption, image, beams, tab="captioning", request=request, progress=progress)
     figure = charts.caption_attention(result["image"], result["words"], result["attention"])
     details = f"`{result['model']}`{_metric(result)}, beam size {result['num_beams']}, attention over a " + (
         "{}x{} feature grid.".format(*result["grid_size"])
@@ -163,8 +286,17 @@ def caption_fn(image: Any, beams: float, progress: gr.Progress = PROGRESS) -> tu
 # Why LSTM and Models
 
 
-def lab_gradients_fn(cells: list[str], radii: list[str], steps: float) -> tuple:
-    result = _call(lab.gradient_flow_view, cells, radii, steps)
+def image_selected(image: Any) -> str:
+    """The captioning tab's status once a file is chosen: which one the app received (before any model runs)."""
+    if not image:
+        return ""
+    path = Path(image)
+    size = path.stat().st_size if path.is_file() else 0
+    return f"Selected `{path.name}` ({size:,} bytes): press **Caption**."
+
+
+def lab_gradients_fn(cells: list[str], radii: list[str], steps: float, request: gr.Request = None) -> tuple:
+    result = _call(lab.gradient_flow_view, cells, radii, steps, tab="lab-gradients", request=request)
     empty = charts.message_figure("nothing chosen")
     return result["cells_figure"] or empty, result["radius_figure"] or empty, result["rows"]
 
@@ -179,8 +311,12 @@ def lab_memory_table_fn() -> tuple:
     return _call(_memory_table)
 
 
-def lab_memory_fn(distractors: float, variants: list[str], progress: gr.Progress = PROGRESS) -> tuple:
-    result = _call(lab.memory_live, distractors, variants, progress=progress)
+def lab_memory_fn(
+    distractors: float, variants: list[str], request: gr.Request = None, progress: gr.Progress = PROGRESS
+) -> tuple:
+    result = _call(
+        lab.memory_live, distractors, variants, tab="lab-memory", request=request, progress=progress
+    )
     return result["figure"], {"settings": result["settings"], "rows": result["rows"]}
 
 
@@ -188,8 +324,8 @@ def models_fn() -> list[list[Any]]:
     return _call(models_tab.model_rows)
 
 
-def model_card_fn(name: str) -> tuple:
-    result = _call(models_tab.model_card, name)
+def model_card_fn(name: str, request: gr.Request = None) -> tuple:
+    result = _call(models_tab.model_card, name, tab="models", request=request)
     return result["card"], result["eval_report"]
 
 
@@ -199,6 +335,11 @@ def model_card_fn(name: str) -> tuple:
 
 def _notice(lines: list[str]) -> str:
     return "\n".join(f"> **Not available yet:** {line}" for line in lines)
+
+
+def _status(elem_id: str) -> Any:
+    """The status line next to a tab's input: why the last request failed (the toast fades, this stays)."""
+    return gr.Markdown(elem_id=elem_id, elem_classes=["rnnhub-status"])
 
 
 def _sentiment_tab() -> None:
@@ -215,6 +356,7 @@ def _sentiment_tab() -> None:
     with gr.Row():
         run = gr.Button("Classify", variant="primary", elem_id="sentiment-run")
         compare = gr.Button("Compare rnn / gru / lstm", elem_id="sentiment-compare")
+    status = _status("sentiment-status")
     gr.Examples(sentiment.EXAMPLES, inputs=[text, language, cell])
     with gr.Row():
         label = gr.Label(label="Prediction", num_top_classes=2, elem_id="sentiment-label")
@@ -224,18 +366,21 @@ def _sentiment_tab() -> None:
     with gr.Accordion("Compare the cells on this text", open=True):
         compare_plot = gr.Plot(label="P(positive) after each token, per cell", show_label=False)
         compare_table = gr.Markdown(elem_id="sentiment-compare-table")
-        compare_json = gr.JSON(label="Raw results", max_height=220)
+        compare_json = gr.JSON(label="Raw results", max_height=220, elem_id="sentiment-compare-json")
     with gr.Accordion("Raw output (JSON)", open=False):
         raw = gr.JSON(label="Result")
     inputs = [text, language, cell]
     outputs = [label, details, curve, gates, raw]
-    run.click(sentiment_fn, inputs, outputs, api_name="sentiment")
-    text.submit(sentiment_fn, inputs, outputs, api_visibility="private")
-    compare.click(
-        compare_fn,
-        [text, language],
-        [compare_plot, compare_table, compare_json],
-        api_name="sentiment_compare",
+    compared = [compare_plot, compare_table, compare_json]
+    # A new text or language makes every result stale; a new cell only the single-cell one.
+    _clear_on_change([text, language], [*outputs, *compared, status])
+    _clear_on_change([cell], [*outputs, status])
+    _report(run.click(sentiment_fn, inputs, outputs, api_name="sentiment"), "sentiment", status)
+    _report(text.submit(sentiment_fn, inputs, outputs, api_visibility="private"), "sentiment", status)
+    _report(
+        compare.click(compare_fn, [text, language], compared, api_name="sentiment_compare"),
+        "sentiment",
+        status,
     )
 
 
@@ -260,15 +405,25 @@ def _translation_tab() -> None:
             )
             beams = gr.Slider(1, MAX_BEAMS, value=4, step=1, label="Beam size")
     run = gr.Button("Translate", variant="primary", elem_id="translation-run")
+    status = _status("translation-status")
     gr.Examples(translation.EXAMPLES, inputs=[text, direction, beams])
     output = gr.Textbox(label="Translation", elem_id="translation-output", interactive=False)
     details = gr.Markdown(elem_id="translation-details")
-    heatmap = gr.Plot(label="Attention", show_label=False)
+    with gr.Row():
+        pieces = gr.Checkbox(False, label="Show BPE pieces instead of words", elem_id="translation-pieces")
+        gr.Markdown(WORDS_NOTE)
+    heatmap = gr.Plot(label="Attention", show_label=False, elem_id="translation-attention")
     with gr.Accordion("Raw output (JSON)", open=False):
         raw = gr.JSON(label="Result")
     outputs = [output, details, heatmap, raw]
-    run.click(translate_fn, [text, direction, beams], outputs, api_name="translate")
-    text.submit(translate_fn, [text, direction, beams], outputs, api_visibility="private")
+    _clear_on_change([text, direction, beams], [*outputs, status])
+    for event in (
+        run.click(translate_fn, [text, direction, beams], outputs, api_name="translate"),
+        text.submit(translate_fn, [text, direction, beams], outputs, api_visibility="private"),
+    ):
+        _report(event, "translation", status)
+        event.success(attention_fn, [raw, pieces], heatmap, **_QUIET)  # words or pieces, as the box says
+    pieces.change(attention_fn, [raw, pieces], heatmap, **_QUIET)
 
 
 def _captioning_tab() -> None:
@@ -285,6 +440,7 @@ def _captioning_tab() -> None:
             )
             beams = gr.Slider(1, MAX_BEAMS, value=3, step=1, label="Beam size")
             run = gr.Button("Caption", variant="primary", elem_id="caption-run")
+            status = _status("caption-status")
             examples = captioning.example_images()
             if examples:
                 gr.Examples([[path, 3] for path in examples], inputs=[image, beams])
@@ -297,7 +453,11 @@ def _captioning_tab() -> None:
     maps = gr.Plot(label="Attention per word", show_label=False)
     with gr.Accordion("Raw output (JSON)", open=False):
         raw = gr.JSON(label="Result")
-    run.click(caption_fn, [image, beams], [output, details, seen, maps, raw], api_name="caption")
+    outputs = [output, details, seen, maps, raw]
+    _clear_on_change([image, beams], outputs)
+    image.change(image_selected, image, status, **_QUIET)  # also what the browser test waits for
+    beams.change(_blank(1), None, status, **_QUIET)
+    _report(run.click(caption_fn, [image, beams], outputs, api_name="caption"), "captioning", status)
 
 
 def _lab_tab() -> tuple:
@@ -315,26 +475,27 @@ def _lab_tab() -> tuple:
         )
         steps = gr.Slider(10, lab.MAX_STEPS, value=100, step=10, label="Steps")
     flow = gr.Button("Run", elem_id="lab-gradients-run")
+    flow_status = _status("lab-gradients-status")
     with gr.Row():
         cells_plot = gr.Plot(label="Cells", show_label=False)
         radius_plot = gr.Plot(label="Spectral radius", show_label=False)
     flow_json = gr.JSON(
         label="first/last gradient norm ratio per run", elem_id="lab-gradients-json", max_height=220
     )
-    flow.click(
-        lab_gradients_fn,
-        [cells, radii, steps],
-        [cells_plot, radius_plot, flow_json],
-        api_name="lab_gradients",
+    flow_outputs = [cells_plot, radius_plot, flow_json]
+    _clear_on_change([cells, radii, steps], [*flow_outputs, flow_status])
+    _report(
+        flow.click(lab_gradients_fn, [cells, radii, steps], flow_outputs, api_name="lab_gradients"),
+        "lab-gradients",
+        flow_status,
     )
 
     gr.Markdown(
         "### 2. Remember the first word\nThe label is the first token, N random tokens follow. Committed results "
         "(3 seeds, 800 steps, same parameter budget per cell):"
     )
-    with gr.Row():
-        table_plot = gr.Plot(label="Accuracy against N (precomputed)", show_label=False)
-        table = gr.Markdown()
+    table_plot = gr.Plot(label="Accuracy against N (precomputed)", show_label=False)
+    table = gr.Markdown(elem_id="lab-memory-table")  # full width: beside the plot its columns were squeezed
     gr.Markdown("A quick live run (150 steps, one seed, a second or two per cell):")
     with gr.Row():
         distractors = gr.Slider(1, lab.MAX_LIVE_DISTRACTORS, value=25, step=1, label="N (distractor tokens)")
@@ -342,38 +503,60 @@ def _lab_tab() -> tuple:
             ["rnn", "gru", "lstm", "lstm-bias1"], value=list(lab.CELLS), label="Cells"
         )
     live = gr.Button("Train", elem_id="lab-memory-run")
+    live_status = _status("lab-memory-status")
     live_plot = gr.Plot(label="Live run", show_label=False)
     live_json = gr.JSON(label="Live run numbers", elem_id="lab-memory-json", max_height=220)
-    live.click(lab_memory_fn, [distractors, variants], [live_plot, live_json], api_name="lab_memory")
+    _clear_on_change([distractors, variants], [live_plot, live_json, live_status])
+    _report(
+        live.click(lab_memory_fn, [distractors, variants], [live_plot, live_json], api_name="lab_memory"),
+        "lab-memory",
+        live_status,
+    )
 
     gr.Markdown("### 3. The LSTM's gates on your own sentence (English sentiment LSTM)")
-    sentence = gr.Textbox(label="Sentence", value="not bad at all, a genuinely funny film", lines=1)
+    sentence = gr.Textbox(
+        label="Sentence", value="not bad at all, a genuinely funny film", lines=1, elem_id="lab-gates-text"
+    )
     gates_run = gr.Button("Show gates", elem_id="lab-gates-run")
+    gates_status = _status("lab-gates-status")
     gates_details = gr.Markdown(elem_id="lab-gates-details")
     gates_plot = gr.Plot(label="Gates per token", show_label=False)
     gates_json = gr.JSON(label="Trace", visible=False)
-    gates_run.click(lab_gates_fn, [sentence], [gates_details, gates_plot, gates_json], api_name="lab_gates")
+    gates_outputs = [gates_details, gates_plot, gates_json]
+    _clear_on_change([sentence], [*gates_outputs, gates_status])
+    _report(
+        gates_run.click(lab_gates_fn, [sentence], gates_outputs, api_name="lab_gates"),
+        "lab-gates",
+        gates_status,
+    )
     return lab_memory_table_fn, [table_plot, table]
 
 
 def _models_tab() -> None:
     gr.Markdown("The published model folders (`model_cards/`), with the headline metric from each card.")
     table = gr.Dataframe(
-        value=models_tab.model_rows(), headers=models_tab.COLUMNS, interactive=False, wrap=True
+        value=models_tab.model_rows(),
+        headers=models_tab.COLUMNS,
+        interactive=False,
+        wrap=True,
+        elem_id="models-table",
     )
     refresh = gr.Button("Refresh")
     refresh.click(models_fn, None, table, api_name="models")
     names = [row[0] for row in models_tab.model_rows()]
     # Custom values pass through to the handler, which names the published models when one is unknown.
     default = DEFAULT_CARD if DEFAULT_CARD in names else (names[0] if names else None)
-    choice = gr.Dropdown(names, value=default, label="Model card", allow_custom_value=True)
+    choice = gr.Dropdown(
+        names, value=default, label="Model card", allow_custom_value=True, elem_id="model-card-choice"
+    )
+    status = _status("model-card-status")
     with gr.Row():
         first = models_tab.model_card(default) if default else {"card": "", "eval_report": None}
         with gr.Column(scale=3):
             card = gr.Markdown(first["card"], elem_id="model-card")
         with gr.Column(scale=2):
             report = gr.JSON(first["eval_report"], label="eval_report.json")
-    choice.change(model_card_fn, choice, [card, report], api_name="model_card")
+    _report(choice.change(model_card_fn, choice, [card, report], api_name="model_card"), "models", status)
 
 
 def build_demo() -> gr.Blocks:
@@ -396,15 +579,26 @@ def build_demo() -> gr.Blocks:
     return demo
 
 
+# The memory table keeps each header and cell on one line (it used to wrap mid-word: "mo del", "hid de n") and
+# scrolls sideways on a narrow screen instead of squeezing; a status line reads as a note, not as a result.
+CSS = """
+#lab-memory-table { overflow-x: auto; }
+#lab-memory-table th, #lab-memory-table td { white-space: nowrap; word-break: normal; overflow-wrap: normal; }
+.rnnhub-status { min-height: 0; }
+"""
+
+
 def launch(
     demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, share: bool = False, **kwargs: Any
 ) -> Any:
-    """Serve ``demo`` (blocking unless ``prevent_thread_lock=True`` is passed)."""
+    """Serve ``demo`` (blocking unless ``prevent_thread_lock=True`` is passed); ``quiet=True`` silences gradio's
+    own start-up lines (``rnnhub demo`` prints its own)."""
     return demo.launch(
         server_name=host,
         server_port=port,
         share=share,
         allowed_paths=[str(captioning.EXAMPLE_DIR)],
         max_file_size=captioning.MAX_UPLOAD_BYTES,  # bigger uploads are refused before they reach a handler
+        css=CSS,
         **kwargs,
     )

@@ -151,8 +151,15 @@ def gate_heatmap(trace: dict) -> Figure:
     return figure
 
 
-def attention_heatmap(source_tokens: Sequence[str], target_tokens: Sequence[str], attention: Any) -> Figure:
-    """Rows: generated target tokens; columns: source tokens; cell: attention weight."""
+def attention_heatmap(
+    source_tokens: Sequence[str],
+    target_tokens: Sequence[str],
+    attention: Any,
+    *,
+    source_label: str = "source token",
+    target_label: str = "generated token",
+) -> Figure:
+    """Rows: generated target tokens (or words); columns: source tokens (or words); cell: attention weight."""
     weights = np.asarray(attention, dtype=float)
     if weights.ndim != 2 or weights.size == 0:
         return message_figure("No attention weights to show (the translation is empty).")
@@ -163,8 +170,8 @@ def attention_heatmap(source_tokens: Sequence[str], target_tokens: Sequence[str]
     image = axes.imshow(weights, aspect="auto", interpolation="nearest", cmap="Blues", vmin=0.0, vmax=1.0)
     _token_ticks(axes, list(source_tokens))
     _token_ticks(axes, list(target_tokens), axis="y")
-    axes.set_xlabel("source token")
-    axes.set_ylabel("generated token")
+    axes.set_xlabel(source_label)
+    axes.set_ylabel(target_label)
     axes.set_title("Where the decoder looked for each word", fontsize=10)
     figure.colorbar(image, ax=axes, pad=0.01)
     figure.tight_layout()

@@ -28,12 +28,24 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
 
 
 def serve(args: argparse.Namespace, demo: Any = None) -> int:
-    """Launch ``demo`` (default: a fresh ``build_demo()``) with the parsed ``--host/--port/--share``; blocks."""
+    """Launch ``demo`` (default: a fresh ``build_demo()``) with the parsed ``--host/--port/--share``; blocks.
+
+    Gradio's own start-up lines are silenced (its hint names ``share=True`` in ``launch()``, which a user of this
+    command cannot type); these lines say where the app is and name ``--share``."""
     if not 1 <= args.port <= 65535:
         raise ValueError(f"--port must be between 1 and 65535, got {args.port}.")
     from rnnhub.demo.app import build_demo, launch
 
-    launch(demo if demo is not None else build_demo(), host=args.host, port=args.port, share=args.share)
+    app = demo if demo is not None else build_demo()
+    _, local_url, share_url = launch(
+        app, host=args.host, port=args.port, share=args.share, prevent_thread_lock=True, quiet=True
+    )
+    print(f"rnnhub demo: serving on {local_url} (Ctrl+C to stop)", flush=True)
+    if share_url:
+        print(f"rnnhub demo: public link {share_url}", flush=True)
+    elif not args.share:
+        print("rnnhub demo: add --share for a public gradio.live link (needs network)", flush=True)
+    app.block_thread()
     return 0
 
 

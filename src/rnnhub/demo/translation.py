@@ -43,8 +43,9 @@ def translate(
 ) -> dict[str, Any]:
     """Translate ``text`` with the best published model for ``direction`` (or ``model``, a folder or name).
 
-    Returns the :func:`rnnhub.translation.view.translate_with_attention` dict plus ``model`` (the name used),
-    ``model_metric`` (its card's headline metric, None for an explicit ``model``), ``direction``, ``num_beams``.
+    Returns the :func:`rnnhub.translation.view.translate_with_attention` dict plus ``special_tokens`` (the
+    tokenizer's, for :func:`rnnhub.translation.view.word_attention`), ``model`` (the name used), ``model_metric``
+    (its card's headline metric, None for an explicit ``model``), ``direction``, ``num_beams``.
 
     Raises:
         ValueError: empty / over-long text, text in the wrong language, a beam size outside 1..MAX_BEAMS, or no
@@ -76,4 +77,13 @@ def translate(
     special = set(tokenizer.all_special_tokens) - {tokenizer.unk_token}
     words = [token for token in result["source_tokens"] if token not in special]
     check_known_tokens(words, tokenizer.unk_token, SOURCE_LANGUAGE[direction])
-    return {**result, "model": name, "model_metric": metric, "direction": direction, "num_beams": beams}
+    return {
+        **result,
+        "special_tokens": sorted(
+            special | {tokenizer.unk_token} - {None}
+        ),  # units of their own in the word view
+        "model": name,
+        "model_metric": metric,
+        "direction": direction,
+        "num_beams": beams,
+    }

@@ -19,6 +19,8 @@ attention (``attention_type="none"``) has no weights: ``"attention"`` is then an
 from __future__ import annotations
 
 import os
+import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -26,7 +28,10 @@ import torch
 from rnnhub.engine.checks import check_num_beams
 from rnnhub.translation.text import default_max_new_tokens, encode_sources
 
-__all__ = ["load_translator", "translate_with_attention"]
+__all__ = ["WORD_START", "load_translator", "translate_with_attention", "word_attention", "words_of_pieces"]
+
+# The BPE tokenizers mark a word start with this piece prefix (the tokenizers Metaspace pre-tokenizer).
+WORD_START = "\u2581"
 
 
 def load_translator(name_or_path: str | os.PathLike[str]) -> tuple[Any, Any]:
@@ -118,3 +123,87 @@ def translate_with_attention(
         "attention": attention,
         "truncated": truncated,
     }
+
+
+def _stands_alone(piece: str, special: set[str]) -> bool:
+    """Pieces that are a unit of their own: special tokens, punctuation, and Chinese / Japanese characters (no
+    spaces mark words there, and the tokenizers split those characters one by one)."""
+    if piece in special:
+        return True
+    return all(unicodedata.category(char).startswith("P") for char in piece) or any(
+        unicodedata.east_asian_width(char) in ("W", "F") for char in piece
+    )
+
+
+def words_of_pieces(pieces: Sequence[str], special: Sequence[str] = ()) -> list[tuple[str, list[int]]]:
+    """Group tokenizer pieces into words: ``[(word, [piece index, ...]), ...]`` in order, covering every piece.
+
+    A piece starting with :data:`WORD_START` opens a word and the pieces after it without the mark continue it
+    (``"▁B" "ahn"`` -> ``"Bahn"``); special tokens (``special``), punctuation and CJK characters stand alone, except
+    punctuation inside a word (``"Don" "’" "t"`` -> ``"Don’t"``). A lone
+    mark piece belongs to the word it starts. Pieces without any mark (a word-level tokenizer) are words already.
+    """
+    special_set = set(special)
+    if not any(piece.startswith(WORD_START) for piece in pieces):  # a word-level tokenizer: pieces are words
+        return [(piece, [index]) for index, piece in enumerate(pieces)]
+    groups: list[list[Any]] = []  # [word, piece indices, stands alone, punctuation glued to the word before]
+    pending: list[int] = []  # lone word-start marks waiting for their word
+    for index, piece in enumerate(pieces):
+        opens = piece.startswith(WORD_START) and piece not in special_set
+        body = piece[len(WORD_START) :] if opens else piece
+        if not body:
+            pending.append(index)
+            continue
+        alone = _stands_alone(body, special_set)
+        if alone or opens or pending or not groups:
+            glued = alone and not opens and not pending and bool(groups) and not groups[-1][2]
+            groups.append([body, [*pending, index], alone, glued and piece not in special_set])
+        elif groups[-1][3] and len(groups) > 1:  # "Don" "’" "t": the word goes on across the punctuation
+            mark, word = groups.pop(), groups.pop()
+            groups.append([word[0] + mark[0] + body, [*word[1], *mark[1], index], False, False])
+        elif groups[-1][2]:
+            groups.append([body, [index], False, False])
+        else:
+            groups[-1][0] += body
+            groups[-1][1].append(index)
+        pending = []
+    if pending:  # trailing marks: part of the last word (or a word of their own when there is nothing else)
+        if groups:
+            groups[-1][1].extend(pending)
+        else:
+            groups.append([WORD_START, pending, True, False])
+    return [(word, indices) for word, indices, _, _ in groups]
+
+
+def word_attention(
+    source_tokens: Sequence[str],
+    target_tokens: Sequence[str],
+    attention: Sequence[Sequence[float]],
+    special: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The attention matrix over words instead of BPE pieces.
+
+    A source word's weight is the **sum** of its pieces' weights (the attention it received, so each row still sums
+    to 1); a generated word's row is the **mean** of its pieces' rows. Returns ``source_words``, ``target_words``
+    and ``attention`` (one row per generated word); with no attention (a model without it) the words and ``[]``.
+    """
+    sources = words_of_pieces(source_tokens, special)
+    targets = words_of_pieces(target_tokens, special)
+    result = {
+        "source_words": [w for w, _ in sources],
+        "target_words": [w for w, _ in targets],
+        "attention": [],
+    }
+    if not attention:
+        return result
+    if len(attention) != len(target_tokens) or any(len(row) != len(source_tokens) for row in attention):
+        raise ValueError(
+            f"attention must have one row per target token ({len(target_tokens)}) and one weight per source token "
+            f"({len(source_tokens)})."
+        )
+    by_source = [[sum(row[i] for i in indices) for _, indices in sources] for row in attention]
+    result["attention"] = [
+        [sum(by_source[t][column] for t in indices) / len(indices) for column in range(len(sources))]
+        for _, indices in targets
+    ]
+    return result
