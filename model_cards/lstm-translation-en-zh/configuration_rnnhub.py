@@ -16,16 +16,16 @@ from __future__ import annotations
 
 from transformers import PretrainedConfig
 
-CELL_TYPES = ("rnn", "gru", "lstm")
-NONLINEARITIES = ("tanh", "relu")
-POOLING_TYPES = ("last", "mean", "max")
-# "bahdanau": additive attention from the previous decoder state (Bahdanau et al. 2015);
-# "luong": multiplicative ("general") attention from the current decoder state (Luong et al. 2015);
-# "none": the plain encoder-decoder whose only link is the initial decoder state (Cho / Sutskever et al. 2014).
-ATTENTION_TYPES = ("bahdanau", "luong", "none")
-
-# The special-token ids every rnnhub tokenizer uses (see rnnhub.tokenization).
-PAD_ID, BOS_ID, EOS_ID, UNK_ID = 0, 1, 2, 3
+from .constants import (  # noqa: F401  (re-exported: rnnhub and remote code import them from here too)
+    ATTENTION_TYPES,
+    BOS_ID,
+    CELL_TYPES,
+    EOS_ID,
+    NONLINEARITIES,
+    PAD_ID,
+    POOLING_TYPES,
+    UNK_ID,
+)
 
 
 def _check_choice(name: str, value, allowed: tuple) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from rnnhub.captioning.settings import CaptioningSettings
 from rnnhub.engine.command_line import recipe_arguments, reproducing_command
-from rnnhub.models.configuration_rnnhub import CELL_TYPES
+from rnnhub.models.constants import CELL_TYPES
 
 _NOT_REPRODUCED = {"progress"}
 

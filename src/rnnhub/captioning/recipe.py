@@ -35,7 +35,7 @@ from rnnhub.captioning.settings import (
 from rnnhub.engine.checks import check_choice
 from rnnhub.engine.run_info import recipe_hardware
 from rnnhub.engine.settings import fresh_output_dir, schedule, torch_threads
-from rnnhub.models.configuration_rnnhub import CELL_TYPES
+from rnnhub.models.constants import CELL_TYPES
 
 __all__ = ["CORPUS", "CaptioningSettings", "settings_with", "train_captioning"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnhub.demo.loaders import Progress, report
-from rnnhub.models.configuration_rnnhub import CELL_TYPES
+from rnnhub.models.constants import CELL_TYPES
 
 __all__ = [
     "CELLS",

@@ -17,7 +17,7 @@ from rnnhub.lab.gates import GATES_CONFIG, gate_trace
 from rnnhub.lab.gradients import gradient_flow
 from rnnhub.lab.memory import QUICK, MemoryConfig, run_memory
 from rnnhub.lab.plots import plot_clipping, plot_gates, plot_gradient_flow, plot_memory
-from rnnhub.models.configuration_rnnhub import CELL_TYPES
+from rnnhub.models.constants import CELL_TYPES
 
 FULL_DISTRACTORS = (10, 25, 50, 100, 200)
 FULL_SEEDS = (0, 1, 2)

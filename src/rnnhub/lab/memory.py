@@ -26,7 +26,7 @@ from rnnhub.lab.model import (
 )
 from rnnhub.lab.tasks import FirstWordTask
 from rnnhub.lab.util import single_threaded
-from rnnhub.models.configuration_rnnhub import CELL_TYPES
+from rnnhub.models.constants import CELL_TYPES
 
 # A model variant is a cell plus the initial bias of its "keep" gate (None: torch's default initialisation).
 # The gated cells start with the keep gate at sigmoid(3) ~ 0.95; "lstm-bias1" is the common recipe (forget bias 1,

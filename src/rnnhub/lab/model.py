@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rnnhub.models.configuration_rnnhub import CELL_TYPES
+from rnnhub.models.constants import CELL_TYPES
 from rnnhub.models.recurrent import RecurrentLayer, RecurrentLayerOutput
 
 # Weight blocks per cell: the LSTM stacks 4 (i, f, g, o), the GRU 3 (r, z, n), the vanilla RNN 1.

@@ -143,7 +143,7 @@ def generation_samples(
     """One greedy continuation of the first prompt and sampled ones (top-k 40, seeded) of the others."""
     import torch
 
-    from rnnhub.models.configuration_rnnhub import BOS_ID
+    from rnnhub.models.constants import BOS_ID
 
     model.eval()
     samples = []

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnhub.engine.command_line import recipe_arguments, reproducing_command
-from rnnhub.models.configuration_rnnhub import CELL_TYPES
+from rnnhub.models.constants import CELL_TYPES
 from rnnhub.sentiment.recipe import CORPUS_SETTINGS
 
 # Options that change how a run is shown, not what it computes: left out of the card's command.

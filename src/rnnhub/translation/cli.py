@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from rnnhub.engine.command_line import recipe_arguments, reproducing_command
-from rnnhub.models.configuration_rnnhub import CELL_TYPES
+from rnnhub.models.constants import CELL_TYPES
 from rnnhub.translation.recipe import ATTENTIONS, CORPUS_SETTINGS
 
 # Options that change how a run is shown, not what it computes: left out of the card's command.

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from rnnhub.engine import settings as recipe_settings
 from rnnhub.engine.checks import check_choice
 from rnnhub.engine.run_info import recipe_hardware, weights_license
-from rnnhub.models.configuration_rnnhub import CELL_TYPES
+from rnnhub.models.constants import CELL_TYPES
 
 if TYPE_CHECKING:
     import datasets
