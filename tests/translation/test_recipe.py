@@ -161,7 +161,8 @@ def test_rescore_adds_the_old_test_split_everyday_sentences_and_attention(traine
         {**tiny_splits, "test_v1": data.load("ding-de-en")["test_v1"].select(range(12))}
     )
     before = json.loads((result.output_dir / "eval_report.json").read_text(encoding="utf-8"))
-    report = rescore(result.output_dir, records_dir=records, data=with_old)
+    report = rescore(result.output_dir, records_dir=records, data=with_old, half_precision=True)
+    assert report["recipe"]["weights_stored_as"] == "float16"  # scored as stored: float16 weights
     assert set(report["metrics"]) == {"validation", "test", "test_v1"}
     assert report["metrics"]["test_v1"]["beam"]["rows"] == 12
     assert (
@@ -175,4 +176,5 @@ def test_rescore_adds_the_old_test_split_everyday_sentences_and_attention(traine
     assert search["chosen"] in LENGTH_PENALTIES and len(search["validation_bleu"]) == len(LENGTH_PENALTIES)
     assert GenerationConfig.from_pretrained(result.output_dir).length_penalty == search["chosen"]
     card = ModelCard.load(result.output_dir / "README.md")
+    assert "stored as float16" in card.text
     assert ("test_v1", "BLEU (beam 3)") in {(r.dataset_split, r.metric_name) for r in card.data.eval_results}

@@ -68,6 +68,11 @@ def add_cli(recipes: argparse._SubParsersAction) -> None:
     )
     rescore.add_argument("folder", help="a folder written by `rnnhub train translation`")
     rescore.add_argument("--record-name", default=None, help="the run record's name (default: as recorded)")
+    rescore.add_argument(
+        "--half-precision",
+        action="store_true",
+        help="store the weights as float16 first (half the size), so the scores are of the stored weights",
+    )
     rescore.set_defaults(func=_rescore)
 
 
@@ -97,7 +102,7 @@ def _run(args: argparse.Namespace) -> int:
 def _rescore(args: argparse.Namespace) -> int:
     from rnnhub.translation.recipe import rescore
 
-    report = rescore(args.folder, record_name=args.record_name)
+    report = rescore(args.folder, record_name=args.record_name, half_precision=args.half_precision)
     for split, by_decoding in report["metrics"].items():
         for decoding, values in by_decoding.items():
             print(f"  {split:<11} {decoding:<7} BLEU {values['bleu']:.2f}  chrF {values['chrf']:.2f}")

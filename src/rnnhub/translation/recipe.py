@@ -428,8 +428,12 @@ def rescore(
     records_dir: str | os.PathLike[str] | None = RECORDS_DIR,
     record_name: str | None = None,
     data: datasets.DatasetDict | None = None,
+    half_precision: bool = False,
 ) -> dict[str, Any]:
     """Score a folder that :func:`train_translation` wrote with this version's evaluation, without training.
+
+    ``half_precision``: first store the folder's weights as float16 (:func:`rnnhub.publish.weights.store_half_precision`),
+    so the scores are those of the weights it then holds.
 
     Every split the corpus has now (the cleaned test split with all its references, ``test_v1``), the everyday
     sentences and the attention statistics; ``eval_report.json``, the run record and the card are rewritten, the
@@ -446,6 +450,11 @@ def rescore(
     recipe = report[RECIPE_KEY]
     settings = settings_for(recipe["corpus"], **{k: v for k, v in recipe["settings"].items() if k in _FIELDS})
     splits = data if data is not None else recipe_settings.load_corpus(recipe["corpus"])
+    if half_precision:
+        from rnnhub.publish.weights import store_half_precision
+
+        store_half_precision(folder)
+        recipe["weights_stored_as"] = "float16"
     model = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
     tokenizer = AutoTokenizer.from_pretrained(folder)
     tokenize = report["bleu_tokenize"]
@@ -457,7 +466,10 @@ def rescore(
         report["everyday"] = _everyday(model, tokenizer, settings, tokenize)
         report["attention"] = _attention(model, tokenizer, splits)
     report["metrics"], report["samples"] = metrics, samples
-    report["rows"] = {split: len(splits[split]) for split in splits}
+    trained_rows = report["rows"]["train"]  # training happened on the split as it was then
+    report["rows"] = {**{split: len(splits[split]) for split in splits}, "train": trained_rows}
+    if trained_rows != len(splits["train"]):
+        recipe["train_split_changed"] = {"trained_on": trained_rows, "now": len(splits["train"])}
     if record_name is not None:
         recipe["record_name"] = record_name
     recipe["rescored"] = {
@@ -505,7 +517,7 @@ def _records(corpus: str, records_dir: Path | None, own: dict[str, Any]) -> list
 
 def _remedies(settings: dict[str, Any]) -> str:
     """The training remedies of one run (records from before a setting existed ran without it)."""
-    parts = []
+    parts = [f"lr {settings['learning_rate']:g}"]
     if settings.get("attention_scaled"):
         parts.append("scaled scores")
     if settings.get("label_smoothing"):
@@ -571,6 +583,17 @@ def _undertrained_note(report: dict[str, Any]) -> str:
     )
 
 
+def _training_rows(report: dict[str, Any]) -> str:
+    changed = report[RECIPE_KEY].get("train_split_changed")
+    if not changed:
+        return f"{report['rows']['train']:,}"
+    return (
+        f"{changed['trained_on']:,} (the corpus' train split when this model was trained; the corpus has been "
+        f"cleaned since, and its train split now has {changed['now']:,} rows, so rerunning the command trains on "
+        "those)"
+    )
+
+
 def _generation_text(report: dict[str, Any], settings: dict[str, Any]) -> str:
     text = f"beam size {settings['num_beams']}, at most {settings['max_target_length']} new tokens, "
     search = report.get("length_penalty")
@@ -618,7 +641,7 @@ def _attention_section(report: dict[str, Any], records_dir: Path | None) -> str:
         "Peak moves forward |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for name, stats in [*((m["model"], m) for m in measured), ("this model (at training time)", own)]:
+    for name, stats in [*((m["model"], m) for m in measured), ("this model", own)]:
         rows.append(
             f"| {name} | {stats['peak_on_first']:.0%} | {stats['peaked']:.0%} | {stats['entropy']:.2f} | "
             f"{stats['uniform_entropy']:.2f} | {stats['monotonic']:.0%} |"
@@ -707,10 +730,14 @@ def write_card(
             if "test_v1" in metrics
             else ", one reference per sentence"
         ),
-        "training rows": report["rows"]["train"],
+        "training rows": _training_rows(report),
         "train time": f"{recipe['train_time_s'] / 60:.1f} min (whole command incl. tokenizer and the four "
         f"evaluations: {recipe['total_time_s'] / 60:.1f} min)",
         "hardware": recipe["hardware"],
+        "weights": "stored as float16 (half the folder's size; from_pretrained loads them as float32); every score "
+        "here is of the stored weights"
+        if recipe.get("weights_stored_as") == "float16"
+        else None,
     }
     pair = f"{settings['source_language']}→{settings['target_language']}"
     test = metrics["test"]
