@@ -99,6 +99,26 @@ def test_errors_are_one_line_with_exit_code_2(source, tmp_path, capsys):
     assert "Nothing to resume" in capsys.readouterr().err
 
 
+def test_too_many_beams_are_refused_before_training(tmp_path, capsys):
+    from builders import save_tiny_translator
+
+    model = save_tiny_translator(tmp_path / "translator")
+    data = write_rows(tmp_path / "pairs.csv", [{"source": "Hallo", "target": "Hello"}] * 4)
+    argv = [
+        "--model",
+        str(model),
+        "--data",
+        str(data),
+        "--output",
+        str(tmp_path / "out"),
+        "--num-beams",
+        "1000",
+    ]
+    assert finetune_cli.main(argv) == 2
+    assert "num_beams=1000 is above the limit of 16 beams" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def final_state(out: Path) -> tuple[dict, dict]:
     report = json.loads((out / "eval_report.json").read_text())
     facts = {

@@ -75,6 +75,13 @@ def test_check_beams_accepts_slider_floats():
     assert check_beams(4.0) == 4 and check_beams(1) == 1
 
 
+def test_the_demo_beam_limit_is_within_the_package_limit():
+    from rnnhub.demo.text_input import MAX_BEAMS
+    from rnnhub.engine.checks import DEFAULT_MAX_NUM_BEAMS
+
+    assert MAX_BEAMS <= DEFAULT_MAX_NUM_BEAMS
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The model cache
 
