@@ -79,7 +79,9 @@ def check_loaded_weights(model, loading_info: dict, path) -> None:
         if tensor.is_floating_point() and tensor.device.type != "meta" and not torch.isfinite(tensor).all()
     ]
     if bad:
-        raise ValueError(f"{path} has NaN or infinite values in {len(bad)} weight(s) ({_shown(bad)}). {advice}")
+        raise ValueError(
+            f"{path} has NaN or infinite values in {len(bad)} weight(s) ({_shown(bad)}). {advice}"
+        )
 
 
 class SafetensorsOnlyLoading:

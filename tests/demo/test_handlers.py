@@ -35,6 +35,11 @@ def test_check_text_refuses_empty(text):
         check_text(text)
 
 
+def test_check_text_refuses_a_lone_surrogate():
+    with pytest.raises(ValueError, match=r"lone surrogate U\+D83D at character 6"):
+        check_text("great \ud83d")
+
+
 def test_check_text_refuses_huge_and_non_strings():
     with pytest.raises(ValueError, match="100,000 characters.*at most 2,000"):
         check_text(HUGE_TEXT)

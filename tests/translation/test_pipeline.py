@@ -361,3 +361,11 @@ def test_the_view_refuses_an_oversize_request_before_generating(monkeypatch):
         translate_with_attention(model, tokenizer, "Hallo", num_beams=64)
     with pytest.raises(ValueError, match="max_new_tokens=5000 is above this model's limit"):
         translate_with_attention(model, tokenizer, "Hallo", max_new_tokens=5000)
+
+
+def test_a_lone_surrogate_is_a_value_error_naming_its_position(translator):
+    with pytest.raises(ValueError, match=r"Text 2 has a lone surrogate U\+DC00 at character 3"):
+        translator(["Hallo", "Ich\udc00 bin"])
+    tokenizer = _tokenizer()
+    with pytest.raises(ValueError, match=r"Text 1 has a lone surrogate U\+D800 at character 0"):
+        translate_with_attention(_model(tokenizer), tokenizer, "\ud800Hallo")

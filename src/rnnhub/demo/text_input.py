@@ -40,6 +40,9 @@ def check_text(text: Any, *, max_chars: int = MAX_CHARS, what: str = "text") -> 
     text = text.strip()
     if not text:
         raise ValueError(f"The {what} is empty: type a sentence (or pick one of the examples).")
+    from rnnhub.tokenization import check_encodable
+
+    check_encodable(text)
     if len(text) > max_chars:
         raise ValueError(
             f"The {what} is {len(text):,} characters long; the demo reads at most {max_chars:,}. "
