@@ -69,6 +69,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="captioning: the caption column, a string or a list of captions per image (default: caption)",
     )
     parser.add_argument(
+        "--allow-images-outside-data",
+        action="store_true",
+        help="captioning: allow image paths outside the data folder (absolute or ..); only for data you trust",
+    )
+    parser.add_argument(
         "--num-beams", type=int, default=1, help="translation/captioning: beams when evaluating (default: 1)"
     )
     parser.add_argument(
@@ -222,6 +227,7 @@ def _finetune(args: argparse.Namespace):
             image_column=args.image_column,
             caption_column=args.caption_column,
             num_beams=args.num_beams,
+            allow_images_outside=args.allow_images_outside_data,
             **common,
         )
     from rnnhub.sentiment.train import finetune
