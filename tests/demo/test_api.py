@@ -192,6 +192,26 @@ def test_twenty_concurrent_requests_all_answered_correctly(client):
     assert CONCURRENCY_LIMIT >= 1
 
 
+def test_a_full_queue_says_busy_try_again_in_words():
+    import httpx
+
+    from rnnhub.demo.app import BUSY_MESSAGE, QUEUE_SIZE
+
+    demo = build_demo()
+    assert demo._queue.max_size == QUEUE_SIZE
+    port = free_port()
+    launch(demo, port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        demo._queue.max_size = 0  # the queue as the 65th waiting caller finds it
+        body = {"data": ["a fine film", "English", "lstm"], "fn_index": 0, "session_hash": "full-queue"}
+        response = httpx.post(f"http://127.0.0.1:{port}/gradio_api/queue/join", json=body, timeout=30)
+    finally:
+        demo.close()
+    assert response.status_code == 503
+    assert response.json()["detail"] == BUSY_MESSAGE.format(running=CONCURRENCY_LIMIT, waiting=0)
+    assert "busy" in BUSY_MESSAGE and "Try again" in BUSY_MESSAGE
+
+
 def test_handler_errors_become_one_line_messages():
     def bad_input():
         raise ValueError("The text is empty.")

@@ -43,6 +43,7 @@ from rnnhub.demo import captioning, catalog, charts, lab, models_tab, sentiment,
 from rnnhub.demo.text_input import MAX_BEAMS  # noqa: E402
 
 __all__ = [
+    "BUSY_MESSAGE",
     "CONCURRENCY_LIMIT",
     "CSS",
     "QUEUE_SIZE",
@@ -623,7 +624,29 @@ def build_demo() -> gr.Blocks:
                 _models_tab()
         demo.load(table_fn, None, table_outputs, api_name="lab_memory_table")
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_SIZE)
+    _say_busy_when_full(demo)
     return demo
+
+
+BUSY_MESSAGE = (
+    "The demo is busy: {running} requests run at a time and {waiting} more are waiting, the most it holds. "
+    "Try again in a moment."
+)
+
+
+def _say_busy_when_full(demo: gr.Blocks) -> None:
+    """A full queue answers HTTP 503 with gradio's "Queue is full. Max size is 64 and size is 64."; say it in
+    words instead (the page itself shows gradio's "This application is currently busy. Please try again.")."""
+    queue = demo._queue
+    push = queue.push
+
+    async def push_or_say_busy(*args: Any, **kwargs: Any):
+        success, detail, state = await push(*args, **kwargs)
+        if state == "queue_full":
+            detail = BUSY_MESSAGE.format(running=CONCURRENCY_LIMIT, waiting=queue.max_size)
+        return success, detail, state
+
+    queue.push = push_or_say_busy
 
 
 # The memory table keeps each header and cell on one line (it used to wrap mid-word: "mo del", "hid de n") and
