@@ -38,6 +38,11 @@ from rnnhub.models import (
 from rnnhub.tokenization import train_tokenizer
 
 
+def never_called(*args, **kwargs):
+    """Monkeypatch this over what a refused request must not reach (generate, preprocess, a save)."""
+    raise AssertionError("a refused request reached this call")
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on (for a demo server)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -8,7 +8,7 @@ from PIL import Image
 from transformers import pipeline
 from transformers.pipelines import PIPELINE_REGISTRY
 
-from builders import noise_png, png_bytes, shape_image, tiny_captioner
+from builders import never_called, noise_png, png_bytes, shape_image, tiny_captioner
 from rnnhub.captioning.pipeline import TASK, ImageCaptioningPipeline, register
 from rnnhub.captioning.view import caption_with_attention, load_captioner, pixel_values_for
 
@@ -168,10 +168,6 @@ def test_load_captioner_refuses_other_models(tmp_path):
         load_captioner(tmp_path)
 
 
-def _never(*args, **kwargs):
-    raise AssertionError("an oversize request reached the model")
-
-
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
@@ -181,8 +177,8 @@ def _never(*args, **kwargs):
     ],
 )
 def test_an_oversize_request_is_refused_before_anything_runs(captioner, monkeypatch, settings, message):
-    monkeypatch.setattr(captioner.model, "generate", _never)
-    monkeypatch.setattr(captioner, "preprocess", _never)
+    monkeypatch.setattr(captioner.model, "generate", never_called)
+    monkeypatch.setattr(captioner, "preprocess", never_called)
     with pytest.raises(ValueError, match=message):
         captioner(shape_image("red", "square"), **settings)
 
@@ -192,6 +188,6 @@ def test_the_limits_can_be_raised_at_init_and_the_view_keeps_them(folder, monkey
     generous = pipeline(TASK, model=str(folder), max_new_tokens_limit=30)
     assert isinstance(generous(shape_image("red", "square"), max_new_tokens=30)[0]["generated_text"], str)
     model, processor, tokenizer = load_captioner(folder)
-    monkeypatch.setattr(model, "generate", _never)
+    monkeypatch.setattr(model, "generate", never_called)
     with pytest.raises(ValueError, match="num_beams=100 is above the limit"):
         caption_with_attention(model, processor, tokenizer, shape_image("red", "square"), num_beams=100)

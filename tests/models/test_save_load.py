@@ -123,6 +123,21 @@ REMOTE_CODE_SCRIPT = textwrap.dedent(
 )
 
 
+def run_without_rnnhub(script: str, args: list[str], tmp_path) -> subprocess.CompletedProcess:
+    """``script`` (which starts with HIDE_RNNHUB) in a fresh offline Python without PYTHONPATH; must exit 0."""
+    env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf-home"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
 @pytest.mark.parametrize("name", ["classification", "seq2seq"])
 def test_trust_remote_code_load_without_rnnhub(name, tmp_path):
     make, auto_class = MODELS[name]
@@ -133,20 +148,9 @@ def test_trust_remote_code_load_without_rnnhub(name, tmp_path):
     # A fresh interpreter in which rnnhub cannot be imported, however it is installed (editable or not):
     # the same import hiding that `rnnhub publish` uses for its clean-subprocess check.
     script = HIDE_RNNHUB + REMOTE_CODE_SCRIPT.format(auto_class=auto_class.__name__)
-    env = {
-        "HF_HUB_OFFLINE": "1",
-        "HF_HOME": str(tmp_path / "hf-home"),
-        "PATH": "/usr/bin:/bin",
-    }  # no PYTHONPATH
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(folder), json.dumps({k: v.tolist() for k, v in inputs.items()})],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    result = run_without_rnnhub(
+        script, [str(folder), json.dumps({k: v.tolist() for k, v in inputs.items()})], tmp_path
     )
-    assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["class"] == type(model).__name__
     assert report["module"].startswith("transformers_modules"), "the class came from the folder's own code"
@@ -268,16 +272,7 @@ def test_a_damaged_folder_is_refused_through_its_own_remote_code(tmp_path):
             print("REFUSED", error)
         """
     )
-    env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf-home"), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path / "model")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_without_rnnhub(script, [str(tmp_path / "model")], tmp_path)
     assert "REFUSED" in result.stdout and "classifier.weight" in result.stdout
 
 

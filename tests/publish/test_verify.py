@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -19,14 +18,10 @@ from rnnhub.cli import main
 from rnnhub.publish.verify import verify
 
 
-@pytest.fixture(scope="module")
-def good_folder(tmp_path_factory) -> Path:
-    return save_tiny_model(tmp_path_factory.mktemp("models") / "tiny-sentiment")
-
-
 @pytest.fixture
-def folder(good_folder, tmp_path) -> Path:
-    return Path(shutil.copytree(good_folder, tmp_path / "tiny-sentiment"))
+def folder(tmp_path) -> Path:
+    """A good publishable folder of this test's own, to tamper with."""
+    return save_tiny_model(tmp_path / "tiny-sentiment")
 
 
 def marker_code(marker: Path) -> str:

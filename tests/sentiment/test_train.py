@@ -10,7 +10,7 @@ from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 from huggingface_hub import ModelCard
 from transformers import AutoModelForSequenceClassification
 
-from builders import make_causal_lm, make_classifier, sentiment_rows, write_rows
+from builders import make_causal_lm, make_classifier, never_called, sentiment_rows, write_rows
 from rnnhub import RnnHubConfig, RnnHubForCausalLM, RnnHubForSequenceClassification, RnnHubSeq2SeqConfig
 from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME
 from rnnhub.publish.hub import verify
@@ -200,10 +200,7 @@ def test_missing_labels_are_counted(classifier, tmp_path):
 def test_single_label_data_is_refused_up_front_naming_the_label(classifier, tmp_path, monkeypatch):
     import rnnhub.sentiment.train as train
 
-    def never(*args, **kwargs):
-        raise AssertionError("a model was built for single-label data")
-
-    monkeypatch.setattr(train, "_build_model", never)
+    monkeypatch.setattr(train, "_build_model", never_called)  # refused before any model is built
     rows = [dict(row, sentiment="positive") for row in sentiment_rows(20)]
     with pytest.raises(ValueError, match=r"only one label, 'positive' \(all 20 rows\).*at least two"):
         run(classifier, write_rows(tmp_path / "d.csv", rows), tmp_path)

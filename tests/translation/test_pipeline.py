@@ -6,7 +6,7 @@ import pytest
 import torch
 from transformers import pipeline
 
-from builders import PAIRS, pair_tokenizer, tiny_translator
+from builders import PAIRS, never_called, pair_tokenizer, tiny_translator
 from rnnhub.models import RnnHubConfig, RnnHubForCausalLM
 from rnnhub.translation.evaluate import evaluate_translation, translate
 from rnnhub.translation.pipeline import TASK, register
@@ -313,10 +313,6 @@ def test_bench_translation_quick(tmp_path):
     }
 
 
-def _never(*args, **kwargs):
-    raise AssertionError("an oversize request reached the model")
-
-
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
@@ -326,8 +322,8 @@ def _never(*args, **kwargs):
     ],
 )
 def test_an_oversize_request_is_refused_before_anything_runs(translator, monkeypatch, settings, message):
-    monkeypatch.setattr(translator.model, "generate", _never)
-    monkeypatch.setattr(translator, "preprocess", _never)
+    monkeypatch.setattr(translator.model, "generate", never_called)
+    monkeypatch.setattr(translator, "preprocess", never_called)
     with pytest.raises(ValueError, match=message):
         translator(TEXTS, **settings)
 
@@ -356,7 +352,7 @@ def test_a_folder_whose_generation_config_asks_too_much_is_refused(tmp_path):
 def test_the_view_refuses_an_oversize_request_before_generating(monkeypatch):
     tokenizer = _tokenizer()
     model = _model(tokenizer)
-    monkeypatch.setattr(model, "generate", _never)
+    monkeypatch.setattr(model, "generate", never_called)
     with pytest.raises(ValueError, match="num_beams=64 is above the limit"):
         translate_with_attention(model, tokenizer, "Hallo", num_beams=64)
     with pytest.raises(ValueError, match="max_new_tokens=5000 is above this model's limit"):
