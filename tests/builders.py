@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 import torch
 from PIL import Image, ImageDraw
-from transformers import GenerationConfig
+from tokenizers import Tokenizer, pre_tokenizers
+from tokenizers import models as tokenizer_models
+from transformers import GenerationConfig, PreTrainedTokenizerFast
 
 from rnnhub.models import (
     RnnHubCaptioningConfig,
@@ -34,6 +36,11 @@ from rnnhub.models import (
     RnnHubSeq2SeqConfig,
 )
 from rnnhub.tokenization import train_tokenizer
+
+
+def never_called(*args, **kwargs):
+    """Monkeypatch this over what a refused request must not reach (generate, preprocess, a save)."""
+    raise AssertionError("a refused request reached this call")
 
 
 def free_port() -> int:
@@ -305,3 +312,50 @@ def save_tiny_captioner(folder: Path) -> Path:
 def noise_png(size: tuple[int, int] = (20, 12)) -> bytes:
     rng = np.random.default_rng(1)
     return png_bytes(Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A complete publishable folder (rnnhub publish / verify)
+
+WORDS = ["<pad>", "<bos>", "<eos>", "<unk>", "good", "bad", "movie", "great", "awful"]
+
+
+def tiny_tokenizer() -> PreTrainedTokenizerFast:
+    backend = Tokenizer(
+        tokenizer_models.WordLevel({word: i for i, word in enumerate(WORDS)}, unk_token="<unk>")
+    )
+    backend.pre_tokenizer = pre_tokenizers.Whitespace()
+    return PreTrainedTokenizerFast(
+        tokenizer_object=backend, pad_token="<pad>", bos_token="<bos>", eos_token="<eos>", unk_token="<unk>"
+    )
+
+
+def save_tiny_model(folder: Path) -> Path:
+    """A complete published folder: weights + modeling files, tokenizer, generated card."""
+    from rnnhub.publish.cards import make_model_card, save_card
+
+    config = RnnHubConfig(
+        vocab_size=len(WORDS),
+        cell_type="gru",
+        embedding_size=4,
+        hidden_size=8,
+        num_labels=2,
+        id2label={0: "negative", 1: "positive"},
+        label2id={"negative": 0, "positive": 1},
+    )
+    model = RnnHubForSequenceClassification(config)
+    model.save_pretrained(folder)
+    tiny_tokenizer().save_pretrained(folder)
+    card = make_model_card(
+        model_id="rnnhub/tiny-sentiment",
+        config=model.config,
+        task="text-classification",
+        license="apache-2.0",
+        language="en",
+        datasets=["rnnhub/sentiment-en"],
+        metrics=[{"name": "Accuracy", "type": "accuracy", "value": 0.75, "split": "test"}],
+        baselines=[{"baseline": "majority class", "type": "accuracy", "value": 0.5, "split": "test"}],
+        num_parameters=model.num_parameters(),
+    )
+    save_card(card, folder)
+    return folder

@@ -15,6 +15,7 @@ from safetensors.torch import load_file
 
 from builders import make_classifier, sentiment_rows, write_rows
 from rnnhub import finetune_cli
+from rnnhub.engine.output import old_dir, staging_dir
 from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -99,6 +100,87 @@ def test_errors_are_one_line_with_exit_code_2(source, tmp_path, capsys):
     assert "Nothing to resume" in capsys.readouterr().err
 
 
+def test_too_many_beams_are_refused_before_training(tmp_path, capsys):
+    from builders import save_tiny_translator
+
+    model = save_tiny_translator(tmp_path / "translator")
+    data = write_rows(tmp_path / "pairs.csv", [{"source": "Hallo", "target": "Hello"}] * 4)
+    argv = [
+        "--model",
+        str(model),
+        "--data",
+        str(data),
+        "--output",
+        str(tmp_path / "out"),
+        "--num-beams",
+        "1000",
+    ]
+    assert finetune_cli.main(argv) == 2
+    assert "num_beams=1000 is above the limit of 16 beams" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_an_existing_output_is_refused_without_overwrite(source, tmp_path, capsys):
+    data = write_rows(tmp_path / "reviews.csv", sentiment_rows(20))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("another model's card")
+    assert finetune_cli.main(command(source, data, out, "--epochs", "1")) == 2
+    error = capsys.readouterr().err
+    assert "already holds files (README.md); pass --overwrite" in error
+    assert (out / "README.md").read_text() == "another model's card"
+    (out / "README.md").unlink()
+    assert finetune_cli.main(command(source, data, out, "--epochs", "1")) == 0  # an empty folder is fine
+
+
+def test_a_crash_while_saving_leaves_the_old_folder_intact(source, tmp_path, monkeypatch):
+    from rnnhub.engine import report
+
+    data = write_rows(tmp_path / "reviews.csv", sentiment_rows(24))
+    out = tmp_path / "out"
+    assert finetune_cli.main(command(source, data, out, "--epochs", "1", "--seed", "1")) == 0
+    before = folder_bytes(out)
+    assert {"model.safetensors", "README.md", "eval_report.json"} <= before.keys()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("killed while writing the card")
+
+    # The new weights are written, the card is not: the moment a kill used to leave new weights by an old card.
+    monkeypatch.setattr(report, "write_card", crash)
+    again = command(source, data, out, "--epochs", "2", "--seed", "2", "--overwrite")
+    with pytest.raises(KeyboardInterrupt):
+        finetune_cli.main(again)
+    assert folder_bytes(out) == before, "the previous folder changed"
+    assert (staging_dir(out) / "model.safetensors").is_file()  # the new weights wait beside it
+
+    # The same command with --resume finishes from the staged checkpoints and only then replaces the folder.
+    monkeypatch.undo()
+    assert finetune_cli.main([*again, "--resume"]) == 0
+    after = folder_bytes(out)
+    assert (
+        after["model.safetensors"] != before["model.safetensors"]
+        and after["README.md"] != before["README.md"]
+    )
+    assert "--epochs 2" in json.loads(after["eval_report.json"])["command"]
+    assert not staging_dir(out).exists() and not old_dir(out).exists()
+    assert "--overwrite" not in json.loads(after["eval_report.json"])["command"]
+
+
+def test_a_kill_between_the_renames_puts_the_old_folder_back(source, tmp_path, capsys):
+    data = write_rows(tmp_path / "reviews.csv", sentiment_rows(20))
+    out = tmp_path / "out"
+    assert finetune_cli.main(command(source, data, out, "--epochs", "1")) == 0
+    before = folder_bytes(out)
+    out.rename(old_dir(out))  # the first rename done, the second not
+    assert finetune_cli.main(command(source, data, out, "--epochs", "1")) == 2
+    assert "already holds files" in capsys.readouterr().err
+    assert folder_bytes(out) == before and not old_dir(out).exists()
+
+
 def final_state(out: Path) -> tuple[dict, dict]:
     report = json.loads((out / "eval_report.json").read_text())
     facts = {
@@ -172,11 +254,12 @@ def test_killed_run_resumes_to_the_same_result(source, tmp_path, case):
     out = tmp_path / "out"
     argv = [sys.executable, "-m", "rnnhub.finetune_cli", *command(source, data, out, *options)]
     process = subprocess.Popen(argv, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    killed_at = wait_for_checkpoint(process, out / CHECKPOINTS_DIRNAME, kill_when)
+    # Until the run is complete it writes beside the output (checkpoints too); OUTPUT itself does not exist yet.
+    killed_at = wait_for_checkpoint(process, staging_dir(out) / CHECKPOINTS_DIRNAME, kill_when)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
-    assert not (out / "eval_report.json").exists(), "the run finished before it was killed"
+    assert not out.exists(), "the run finished before it was killed"
     killed_step = int(killed_at.name.split("-")[1])
     assert killed_step < reference_facts["global_step"]
     if case == "loss":

@@ -218,3 +218,37 @@ def test_other_types_are_refused(value):
 def test_a_dict_without_bytes_or_path_is_refused():
     with pytest.raises(ValueError, match="'bytes' or 'path'"):
         load_image({"bytes": None, "path": None})
+
+
+@pytest.mark.parametrize("format", ["PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF"])
+def test_the_default_formats_are_read(format):
+    picture = Image.new("RGB", (6, 4), (200, 30, 30))
+    assert load_image(_png(picture, format)).size == (6, 4)
+
+
+def test_formats_outside_the_list_are_never_opened(monkeypatch):
+    from PIL import EpsImagePlugin
+
+    def ghostscript(*args, **kwargs):
+        raise AssertionError("the EPS decoder (Ghostscript) was reached")
+
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", ghostscript)
+    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 4 4\nnewpath 0 0 moveto 4 4 lineto stroke\n%%EOF\n"
+    with pytest.raises(
+        ValueError, match=r"not an image PIL can read \(accepted formats: PNG, JPEG, GIF, WEBP"
+    ):
+        load_image(eps)
+    # ICO is a format PIL reads, but not one of the defaults; a caller can allow it.
+    ico = _png(Image.new("RGB", (16, 16), (0, 0, 255)), "ICO")
+    with pytest.raises(ValueError, match="accepted formats"):
+        load_image(ico)
+    assert load_image(ico, formats=["ICO"]).size == (16, 16)
+    assert load_image(ico, formats=None).size == (16, 16)
+    with pytest.raises(ValueError, match="accepted formats are PNG"):
+        load_image(Image.open(io.BytesIO(ico)), formats=["PNG"])
+
+
+@pytest.mark.parametrize("formats", ["PNG", [], ["NOPE"]])
+def test_bad_format_lists_are_refused(formats):
+    with pytest.raises(ValueError, match="formats must be|Unknown image format"):
+        load_image(Image.new("RGB", (2, 2)), formats=formats)

@@ -344,3 +344,15 @@ def test_capped_vocabulary_breaks_ties_the_same_way_every_time(kind):
     texts = ["".join(chars), " ".join(chars)] + ["".join(chars[:20])] * 5
     saved = {train_tokenizer(texts, kind, vocab_size=60).backend_tokenizer.to_str() for _ in range(8)}
     assert len(saved) == 1
+
+
+def test_check_encodable_names_a_lone_surrogate_and_passes_real_characters():
+    from rnnhub.tokenization import check_encodable
+
+    check_encodable(["Grüße 😀", "中文", ""])
+    with pytest.raises(
+        ValueError, match=r"The text has a lone surrogate U\+D83D at character 4 \(half of a UTF-16"
+    ):
+        check_encodable("nice\ud83d")
+    with pytest.raises(ValueError, match=r"Text 3 has a lone surrogate U\+DE00 at character 0"):
+        check_encodable(["a", "b", "\ude00"])

@@ -161,6 +161,27 @@ def check_input_ids(input_ids: torch.Tensor, vocab_size: int, *, min_length: int
         )
 
 
+def check_not_empty(input_ids: torch.Tensor, attention_mask: torch.Tensor | None, config) -> None:
+    """Classifying (no labels): every row must hold a token besides ``<pad>``/``<bos>``/``<eos>``. An empty text
+    encodes to ``<eos>`` alone, and a label for it would be a guess dressed as an answer.
+
+    Raises:
+        ValueError: naming the empty rows (1-based, as ``rnnhub predict`` numbers texts).
+    """
+    if input_ids.dim() != 2 or (attention_mask is not None and attention_mask.shape != input_ids.shape):
+        return  # a malformed batch: the stack's own checks name what is wrong
+    special = sorted({config.pad_token_id, config.bos_token_id, config.eos_token_id} - {None})
+    content = ~torch.isin(input_ids, torch.tensor(special, device=input_ids.device))
+    if attention_mask is not None:
+        content &= attention_mask.bool()
+    empty = (~content.any(dim=1)).nonzero().flatten().tolist()
+    if empty:
+        raise ValueError(
+            f"Text {', '.join(str(i + 1) for i in empty)} is empty (no tokens besides special ones): there is "
+            "nothing to classify. Give each text some words."
+        )
+
+
 class _EmbeddedRecurrentStack:
     """Token embeddings, their dropout and the recurrent stack: what ``RnnHubModel`` and the translation encoder
     share (built by :meth:`_build_stack`, run by :meth:`_run_stack`; parameter names ``embeddings.*`` and
@@ -351,6 +372,8 @@ class RnnHubForSequenceClassification(RnnHubPreTrainedModel):
         return_dict: bool | None = None,
         **kwargs,
     ) -> RnnHubSequenceClassifierOutput | tuple:
+        if labels is None and input_ids is not None:
+            check_not_empty(input_ids, attention_mask, self.config)
         base = self.rnnhub(
             input_ids=input_ids,
             attention_mask=attention_mask,

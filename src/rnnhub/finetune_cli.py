@@ -17,13 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from rnnhub.engine.command_line import reproducing_command
 
 # Flags that change how a run is shown or continued, not what it computes: left out of the card's command.
-_NOT_REPRODUCED = {"resume", "progress", "json"}
+_NOT_REPRODUCED = {"resume", "progress", "json", "overwrite"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -35,7 +37,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="CSV/TSV/JSON/JSONL/parquet file, folder of train/validation/test files, Hub dataset id, or "
         "built-in corpus name",
     )
-    parser.add_argument("--output", required=True, help="folder for the model, card and eval_report.json")
+    parser.add_argument(
+        "--output",
+        required=True,
+        help="folder for the model, card and eval_report.json; written beside it (.OUTPUT.partial) and renamed "
+        "into place when complete",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing non-empty OUTPUT (it stays until the new model is complete)",
+    )
     parser.add_argument(
         "--text-column", default="text", help="classification: the text column (default: text)"
     )
@@ -55,6 +67,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--caption-column",
         default="caption",
         help="captioning: the caption column, a string or a list of captions per image (default: caption)",
+    )
+    parser.add_argument(
+        "--allow-images-outside-data",
+        action="store_true",
+        help="captioning: allow image paths outside the data folder (absolute or ..); only for data you trust",
     )
     parser.add_argument(
         "--num-beams", type=int, default=1, help="translation/captioning: beams when evaluating (default: 1)"
@@ -96,12 +113,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--save-total-limit", type=int, default=2, help="checkpoints kept (default: 2)")
     parser.add_argument("--seed", type=int, default=0, help="default: 0")
     parser.add_argument(
-        "--resume", action="store_true", help="continue from the last checkpoint in OUTPUT/checkpoints"
+        "--resume",
+        action="store_true",
+        help="continue from the last checkpoint of the killed run (in .OUTPUT.partial/checkpoints)",
     )
     parser.add_argument(
         "--keep-checkpoints",
         action="store_true",
-        help="keep OUTPUT/checkpoints after the run (they hold pickles: do not publish them)",
+        help="keep the checkpoints (OUTPUT/checkpoints) after the run (they hold pickles: do not publish them)",
     )
     parser.add_argument(
         "--model-id", default=None, help="Hub id for the card (default: the output folder name)"
@@ -170,9 +189,19 @@ def _finetune(args: argparse.Namespace):
             f"--metric {args.metric} is a classification metric; a {task} model picks its best checkpoint "
             "by validation loss (leave --metric out)"
         )
+    from rnnhub.engine.output import check_output, staging_dir
+    from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME, is_main_process
+
+    output = Path(args.output)
+    check_output(output, overwrite=args.overwrite, restore=is_main_process())
+    staging = staging_dir(output)
+    if not args.resume and staging.exists() and not (staging / CHECKPOINTS_DIRNAME).exists():
+        # What a run killed while saving left; its checkpoints (if any) are kept for --resume.
+        shutil.rmtree(staging, ignore_errors=True)
     common = {name: getattr(args, name) for name in _COMMON}
     common.update(
-        output_dir=args.output,
+        output_dir=staging,
+        model_id=args.model_id or output.resolve().name,
         max_length=args.max_length or _DEFAULT_MAX_LENGTH[task],
         early_stopping_patience=args.patience or None,
         eval_steps=args.eval_steps,
@@ -198,6 +227,7 @@ def _finetune(args: argparse.Namespace):
             image_column=args.image_column,
             caption_column=args.caption_column,
             num_beams=args.num_beams,
+            allow_images_outside=args.allow_images_outside_data,
             **common,
         )
     from rnnhub.sentiment.train import finetune
@@ -233,12 +263,26 @@ def run(args: argparse.Namespace) -> int:
 
     result = _finetune_with_notes(args)
     if not is_main_process():
-        return 0  # under torchrun/accelerate, one process reports
+        return 0  # under torchrun/accelerate, one process reports and moves the folder into place
+    _move_into_place(result, Path(args.output))
     if args.json:
         print(json.dumps(result_summary(result), indent=2))
     else:
         print(summary_text(result))
     return 0
+
+
+def _move_into_place(result, output: Path) -> None:
+    """The complete staging folder becomes ``output``; the result's paths follow it."""
+    from rnnhub.engine.output import move_into_place
+
+    staging = Path(result.output_dir)
+    move_into_place(staging, output)
+    result.output_dir = output
+    for name in ("card_path", "report_path"):
+        path = getattr(result, name)
+        if path is not None:
+            setattr(result, name, output / Path(path).relative_to(staging))
 
 
 def summary_text(result) -> str:

@@ -13,8 +13,10 @@ What is handled, not refused:
 * EXIF orientation is applied (a photo taken sideways is turned upright).
 
 What is refused (``ValueError`` saying what to do): URLs (rnnhub never downloads; download the file first), files
-that are not images, truncated or corrupt images, images over ``max_pixels`` (decompression bombs: a tiny file
-that decodes to gigabytes), empty images, and objects of other types.
+that are not images, images in a format outside ``formats`` (default :data:`DEFAULT_FORMATS`: PNG, JPEG, GIF, WebP,
+BMP, TIFF; PIL's other plugins, such as EPS, which calls Ghostscript, are never tried), truncated or corrupt images,
+images over ``max_pixels`` (decompression bombs: a tiny file that decodes to gigabytes), empty images, and objects
+of other types.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from typing import IO, Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-__all__ = ["DEFAULT_MAX_PIXELS", "ImageInput", "load_image", "to_rgb"]
+__all__ = ["DEFAULT_FORMATS", "DEFAULT_MAX_PIXELS", "ImageInput", "load_image", "to_rgb"]
 
 # 40 megapixels: any camera photo passes; a decompression bomb (e.g. 50,000 x 50,000 in a few kB) does not.
 DEFAULT_MAX_PIXELS = 40_000_000
+# The formats read by default (PIL's format names): the common picture formats, each decoded by PIL itself.
+DEFAULT_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF")
 _URL_PREFIXES = ("http://", "https://", "ftp://", "ftps://", "s3://", "gs://", "data:")
 _TRANSPARENT_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
 _HIGH_BIT_DEPTH_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
@@ -38,29 +42,59 @@ _HIGH_BIT_DEPTH_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 ImageInput = Image.Image | str | os.PathLike | bytes | bytearray | memoryview | IO[bytes] | dict
 
 
-def load_image(image: Any, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+def load_image(
+    image: Any,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    formats: tuple[str, ...] | list[str] | None = DEFAULT_FORMATS,
+) -> Image.Image:
     """``image`` as a fully decoded RGB PIL image (see the module docstring for what is converted or refused).
 
     Args:
         image: a PIL image, a path (str or ``os.PathLike``), the file's bytes, a binary file object opened for
             reading, or a ``datasets`` image dict (``{"bytes": ..., "path": ...}``).
         max_pixels: largest width x height accepted; bigger images are refused before they are decoded.
+        formats: PIL format names to read (default :data:`DEFAULT_FORMATS`); only their decoders are tried, so
+            a file in another format is refused before any of its code runs. ``None``: every format PIL knows
+            (trusted files only).
 
     Raises:
-        ValueError: a URL, a missing file, not an image, a truncated image, too many pixels, an empty image, or
-            an unsupported type.
+        ValueError: a URL, a missing file, not an image, a format outside ``formats``, a truncated image, too
+            many pixels, an empty image, or an unsupported type.
     """
+    allowed = _check_formats(formats)
     if isinstance(image, Image.Image):
+        if allowed is not None and image.format is not None and image.format not in allowed:
+            raise ValueError(f"The image is {image.format}; {_formats_text(allowed)}")
         _check_pixels(image.size, max_pixels, "the image")
         _decode(image, "the image")
         return to_rgb(image)
-    opened, where = _open(image, max_pixels)
+    opened, where = _open(image, max_pixels, allowed)
     with opened:
         _decode(opened, where)
         return to_rgb(opened)
 
 
-def _open(image: Any, max_pixels: int) -> tuple[Image.Image, str]:
+def _check_formats(formats: Any) -> list[str] | None:
+    if formats is None:
+        return None
+    if isinstance(formats, str) or not formats:
+        raise ValueError(f"formats must be a non-empty list of PIL format names (or None), got {formats!r}.")
+    Image.init()  # every plugin registered, so that a name can be checked
+    names = [str(name).upper() for name in formats]
+    unknown = [name for name in names if name not in Image.OPEN]
+    if unknown:
+        raise ValueError(
+            f"Unknown image format(s) {', '.join(unknown)}; PIL reads e.g. {', '.join(DEFAULT_FORMATS)}."
+        )
+    return names
+
+
+def _formats_text(allowed: list[str]) -> str:
+    return f"the accepted formats are {', '.join(allowed)}. Convert the picture to one of them (e.g. PNG)."
+
+
+def _open(image: Any, max_pixels: int, allowed: list[str] | None = None) -> tuple[Image.Image, str]:
     """Open ``image`` lazily (header only) and check its size; ValueError for anything that is not an image."""
     if isinstance(image, dict):
         if image.get("bytes") is not None:
@@ -99,12 +133,13 @@ def _open(image: Any, max_pixels: int) -> tuple[Image.Image, str]:
         with warnings.catch_warnings():
             # PIL only warns between its limit and twice its limit; an oversized image is an error here.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            opened = Image.open(source)
+            opened = Image.open(source, formats=allowed)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ValueError(f"{where[0].upper()}{where[1:]} is too large to decode safely ({error}).") from error
     except UnidentifiedImageError as error:
+        accepted = allowed or list(DEFAULT_FORMATS) + ["..."]
         raise ValueError(
-            f"{where[0].upper()}{where[1:]} is not an image PIL can read (PNG, JPEG, GIF, WebP, BMP, TIFF, ...)."
+            f"{where[0].upper()}{where[1:]} is not an image PIL can read (accepted formats: {', '.join(accepted)})."
         ) from error
     except (OSError, SyntaxError, ValueError, TypeError) as error:
         raise ValueError(f"Could not read {where}: {error}") from error

@@ -8,7 +8,7 @@ from PIL import Image
 from transformers import pipeline
 from transformers.pipelines import PIPELINE_REGISTRY
 
-from builders import noise_png, png_bytes, shape_image, tiny_captioner
+from builders import never_called, noise_png, png_bytes, shape_image, tiny_captioner
 from rnnhub.captioning.pipeline import TASK, ImageCaptioningPipeline, register
 from rnnhub.captioning.view import caption_with_attention, load_captioner, pixel_values_for
 
@@ -166,3 +166,28 @@ def test_load_captioner_refuses_other_models(tmp_path):
     RnnHubForCausalLM(RnnHubConfig(vocab_size=20, embedding_size=4, hidden_size=4)).save_pretrained(tmp_path)
     with pytest.raises(ValueError, match="not an rnnhub captioning model"):
         load_captioner(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"num_beams": 1000}, "num_beams=1000 is above the limit of 16 beams"),
+        ({"max_new_tokens": 10**6}, "max_new_tokens=1000000 is above this model's limit of 24 tokens"),
+        ({"num_return_sequences": 4}, "num_return_sequences=4 is not supported"),
+    ],
+)
+def test_an_oversize_request_is_refused_before_anything_runs(captioner, monkeypatch, settings, message):
+    monkeypatch.setattr(captioner.model, "generate", never_called)
+    monkeypatch.setattr(captioner, "preprocess", never_called)
+    with pytest.raises(ValueError, match=message):
+        captioner(shape_image("red", "square"), **settings)
+
+
+def test_the_limits_can_be_raised_at_init_and_the_view_keeps_them(folder, monkeypatch):
+    register()
+    generous = pipeline(TASK, model=str(folder), max_new_tokens_limit=30)
+    assert isinstance(generous(shape_image("red", "square"), max_new_tokens=30)[0]["generated_text"], str)
+    model, processor, tokenizer = load_captioner(folder)
+    monkeypatch.setattr(model, "generate", never_called)
+    with pytest.raises(ValueError, match="num_beams=100 is above the limit"):
+        caption_with_attention(model, processor, tokenizer, shape_image("red", "square"), num_beams=100)

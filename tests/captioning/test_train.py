@@ -2,6 +2,7 @@
 
 import csv
 import json
+from pathlib import Path
 
 import datasets
 import pytest
@@ -75,6 +76,22 @@ def test_a_folder_with_captions_csv(base_model, tmp_path):
     assert report["metrics"] == result.metrics and report["rows"]["train"] == len(images)
     card = ModelCard.load(out / "README.md")
     assert card.data.pipeline_tag == "image-to-text" and card.data.eval_results[0].metric_type == "bleu"
+
+
+@pytest.mark.parametrize("where", ["absolute", "dotdot"])
+def test_image_paths_outside_the_data_folder_need_an_explicit_flag(tmp_path, where):
+    data = _image_folder(tmp_path / "mine")
+    secret = tmp_path / "secret.png"
+    shape_image("red", "square").save(secret)
+    name = str(secret) if where == "absolute" else "../secret.png"
+    with open(data / "captions.csv", "a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerow([name, "a secret"])
+    options = {"image_column": "file_name", "caption_column": "text", "validation_fraction": 0.34}
+    with pytest.raises(ValueError, match="points outside the data folder.*--allow-images-outside-data"):
+        load_caption_data(data, **options)
+    splits, _ = load_caption_data(data, allow_images_outside=True, **options)
+    every = [image for images, _ in splits.values() for image in images]
+    assert any(Path(image).resolve() == secret for image in every)
 
 
 def test_a_jsonl_file_with_caption_lists_and_a_test_split(base_model, tmp_path):

@@ -119,6 +119,42 @@ def test_caption(client, tmp_path):
         client.predict(handle_file(str(truncated)), 2, api_name="/caption")
 
 
+def test_a_url_sent_to_the_caption_api_is_refused_without_being_fetched(client):
+    import http.server
+    import threading
+
+    hits = []
+
+    class Counting(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the http.server API)
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(Path(captioning.example_images()[0]).read_bytes())
+
+        def log_message(self, *args):
+            pass
+
+    # gradio itself refuses loopback and private addresses (after resolving the name) but downloads public ones;
+    # refuse_url_downloads refuses every URL before any lookup, with its own message.
+    server = http.server.HTTPServer(("127.0.0.1", free_port()), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/cat.png"
+        with pytest.raises(AppError, match="does not download images from URLs"):
+            client.predict(handle_file(url), 2, api_name="/caption")
+    finally:
+        server.shutdown()
+    assert hits == [], "the server fetched the URL"
+
+
+def test_uploads_are_deleted_by_gradio(client):
+    from rnnhub.demo.app import UPLOAD_CACHE_SECONDS
+
+    demo = build_demo()
+    assert demo.delete_cache == UPLOAD_CACHE_SECONDS and UPLOAD_CACHE_SECONDS[1] <= 24 * 3600
+
+
 def test_lab_endpoints(client):
     cells_plot, radius_plot, rows = client.predict(
         ["rnn", "lstm"], ["0.9", "1.1"], 50, api_name="/lab_gradients"
@@ -154,6 +190,26 @@ def test_twenty_concurrent_requests_all_answered_correctly(client):
         answers = list(pool.map(call, range(20)))
     assert len(answers) == 20 and all(got == expected for got, expected in answers)
     assert CONCURRENCY_LIMIT >= 1
+
+
+def test_a_full_queue_says_busy_try_again_in_words():
+    import httpx
+
+    from rnnhub.demo.app import BUSY_MESSAGE, QUEUE_SIZE
+
+    demo = build_demo()
+    assert demo._queue.max_size == QUEUE_SIZE
+    port = free_port()
+    launch(demo, port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        demo._queue.max_size = 0  # the queue as the 65th waiting caller finds it
+        body = {"data": ["a fine film", "English", "lstm"], "fn_index": 0, "session_hash": "full-queue"}
+        response = httpx.post(f"http://127.0.0.1:{port}/gradio_api/queue/join", json=body, timeout=30)
+    finally:
+        demo.close()
+    assert response.status_code == 503
+    assert response.json()["detail"] == BUSY_MESSAGE.format(running=CONCURRENCY_LIMIT, waiting=0)
+    assert "busy" in BUSY_MESSAGE and "Try again" in BUSY_MESSAGE
 
 
 def test_handler_errors_become_one_line_messages():

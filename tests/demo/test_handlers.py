@@ -35,6 +35,11 @@ def test_check_text_refuses_empty(text):
         check_text(text)
 
 
+def test_check_text_refuses_a_lone_surrogate():
+    with pytest.raises(ValueError, match=r"lone surrogate U\+D83D at character 6"):
+        check_text("great \ud83d")
+
+
 def test_check_text_refuses_huge_and_non_strings():
     with pytest.raises(ValueError, match="100,000 characters.*at most 2,000"):
         check_text(HUGE_TEXT)
@@ -73,6 +78,13 @@ def test_check_beams_refuses(bad):
 
 def test_check_beams_accepts_slider_floats():
     assert check_beams(4.0) == 4 and check_beams(1) == 1
+
+
+def test_the_demo_beam_limit_is_within_the_package_limit():
+    from rnnhub.demo.text_input import MAX_BEAMS
+    from rnnhub.engine.checks import DEFAULT_MAX_NUM_BEAMS
+
+    assert MAX_BEAMS <= DEFAULT_MAX_NUM_BEAMS
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -129,6 +129,24 @@ def test_classifier_rejects_unknown_labels_and_out_of_vocab_ids():
         model(ids, attention_mask=mask[:, :3])
 
 
+def test_classifying_an_empty_text_is_refused_and_training_is_not():
+    model = RnnHubForSequenceClassification(classifier_config("gru", num_labels=2))
+    ids, mask = token_batch()
+    ids[2] = 0
+    ids[2, 0] = 2  # "" encodes to <eos> alone, then padding
+    mask[2] = 0
+    mask[2, 0] = 1
+    with pytest.raises(ValueError, match=r"Text 3 is empty \(no tokens besides special ones\)"):
+        model(ids, attention_mask=mask)
+    with pytest.raises(ValueError, match="Text 1 is empty"):
+        model(torch.tensor([[1, 2]]))  # <bos> <eos>, no mask
+    with pytest.raises(ValueError, match="Text 1 is empty"):
+        model(torch.zeros(1, 0, dtype=torch.long))
+    # With labels (Trainer's training and evaluation) the batch runs: rnnhub's data checks refuse empty texts.
+    assert model(ids, attention_mask=mask, labels=torch.tensor([0, 1, 0, 1])).loss.isfinite()
+    assert model(ids[:2], attention_mask=mask[:2]).logits.shape == (2, 2)
+
+
 @pytest.mark.parametrize("cell", CELLS)
 def test_classifier_overfits_one_batch(cell):
     model = RnnHubForSequenceClassification(classifier_config(cell, num_hidden_layers=1, num_labels=2))

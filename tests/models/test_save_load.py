@@ -123,6 +123,21 @@ REMOTE_CODE_SCRIPT = textwrap.dedent(
 )
 
 
+def run_without_rnnhub(script: str, args: list[str], tmp_path) -> subprocess.CompletedProcess:
+    """``script`` (which starts with HIDE_RNNHUB) in a fresh offline Python without PYTHONPATH; must exit 0."""
+    env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf-home"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
 @pytest.mark.parametrize("name", ["classification", "seq2seq"])
 def test_trust_remote_code_load_without_rnnhub(name, tmp_path):
     make, auto_class = MODELS[name]
@@ -133,20 +148,9 @@ def test_trust_remote_code_load_without_rnnhub(name, tmp_path):
     # A fresh interpreter in which rnnhub cannot be imported, however it is installed (editable or not):
     # the same import hiding that `rnnhub publish` uses for its clean-subprocess check.
     script = HIDE_RNNHUB + REMOTE_CODE_SCRIPT.format(auto_class=auto_class.__name__)
-    env = {
-        "HF_HUB_OFFLINE": "1",
-        "HF_HOME": str(tmp_path / "hf-home"),
-        "PATH": "/usr/bin:/bin",
-    }  # no PYTHONPATH
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(folder), json.dumps({k: v.tolist() for k, v in inputs.items()})],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    result = run_without_rnnhub(
+        script, [str(folder), json.dumps({k: v.tolist() for k, v in inputs.items()})], tmp_path
     )
-    assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["class"] == type(model).__name__
     assert report["module"].startswith("transformers_modules"), "the class came from the folder's own code"
@@ -177,6 +181,99 @@ def test_corrupt_weights_give_a_clear_error(damage, tmp_path):
     weights.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"\x00\x01not safetensors" * 10)
     with pytest.raises(ValueError, match="truncated or corrupt"):
         AutoModelForSequenceClassification.from_pretrained(tmp_path)
+
+
+def _damage(folder, change) -> None:
+    """Rewrite the folder's model.safetensors with ``change(state)`` applied."""
+    from safetensors.torch import load_file, save_file
+
+    state = load_file(folder / "model.safetensors")
+    change(state)
+    save_file(state, folder / "model.safetensors", metadata={"format": "pt"})
+
+
+DAMAGES = {
+    "missing": (
+        lambda state: state.pop("classifier.weight"),
+        r"lacks 1 weight\(s\).*classifier\.weight.*at random",
+    ),
+    "unexpected": (
+        lambda state: state.update({"classifier.extra": torch.zeros(2)}),
+        r"holds 1 weight\(s\) that RnnHubForSequenceClassification does not have \(classifier\.extra\)",
+    ),
+    "nan": (
+        lambda state: state["classifier.bias"].fill_(float("nan")),
+        r"NaN or infinite values in 1 weight\(s\) \(classifier\.bias\)",
+    ),
+    "inf": (
+        lambda state: state["rnnhub.embeddings.weight"].__setitem__((0, 0), float("inf")),
+        r"NaN or infinite values in 1 weight\(s\) \(rnnhub\.embeddings\.weight\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_damaged_weights_are_refused_unless_the_user_opts_out(damage, tmp_path):
+    make, _ = MODELS["classification"]
+    make().save_pretrained(tmp_path)
+    change, message = DAMAGES[damage]
+    _damage(tmp_path, change)
+    for load in (
+        RnnHubForSequenceClassification.from_pretrained,
+        AutoModelForSequenceClassification.from_pretrained,
+    ):
+        with pytest.raises(ValueError, match=message + r".*check_weights=False"):
+            load(tmp_path)
+    model, info = AutoModelForSequenceClassification.from_pretrained(
+        tmp_path, check_weights=False, output_loading_info=True
+    )
+    assert isinstance(model, RnnHubForSequenceClassification) and set(info) >= {
+        "missing_keys",
+        "unexpected_keys",
+    }
+
+
+def test_a_damaged_folder_is_refused_by_the_text_classification_pipeline(tmp_path):
+    from transformers import pipeline
+
+    from builders import make_classifier
+
+    folder = make_classifier(tmp_path / "classifier")
+    assert pipeline("text-classification", model=str(folder))("a great film")[0]["label"]
+    _damage(folder, DAMAGES["nan"][0])
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        pipeline("text-classification", model=str(folder))
+
+
+def test_loading_another_class_from_a_folder_is_the_usual_partial_load(tmp_path):
+    """A base model from a classifier folder (head keys unused), a classifier from a language model (new head)."""
+    make, _ = MODELS["classification"]
+    make().save_pretrained(tmp_path / "classifier")
+    base, info = AutoModel.from_pretrained(tmp_path / "classifier", output_loading_info=True)
+    assert isinstance(base, RnnHubModel) and info["unexpected_keys"]
+    MODELS["causal-lm"][0]().save_pretrained(tmp_path / "lm")
+    classifier, info = RnnHubForSequenceClassification.from_pretrained(
+        tmp_path / "lm", output_loading_info=True
+    )
+    assert isinstance(classifier, RnnHubForSequenceClassification) and info["missing_keys"]
+
+
+def test_a_damaged_folder_is_refused_through_its_own_remote_code(tmp_path):
+    make, _ = MODELS["classification"]
+    make().save_pretrained(tmp_path / "model")
+    _damage(tmp_path / "model", DAMAGES["missing"][0])
+    script = HIDE_RNNHUB + textwrap.dedent(
+        """
+        import sys
+        from transformers import AutoModelForSequenceClassification
+        try:
+            AutoModelForSequenceClassification.from_pretrained(sys.argv[1], trust_remote_code=True)
+        except ValueError as error:
+            print("REFUSED", error)
+        """
+    )
+    result = run_without_rnnhub(script, [str(tmp_path / "model")], tmp_path)
+    assert "REFUSED" in result.stdout and "classifier.weight" in result.stdout
 
 
 def test_auto_config_picks_the_right_class_for_each_model_type(tmp_path):

@@ -12,54 +12,13 @@ from pathlib import Path
 import pytest
 from huggingface_hub import HfApi
 from safetensors.torch import load_file, save_file
-from tokenizers import Tokenizer, models, pre_tokenizers
-from transformers import PreTrainedTokenizerFast
 
-from rnnhub import RnnHubConfig, RnnHubForSequenceClassification
+from builders import save_tiny_model
 from rnnhub.cli import main
 from rnnhub.publish import hub
 from rnnhub.publish import verify as rnnhub_verify
-from rnnhub.publish.cards import make_model_card, save_card
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-WORDS = ["<pad>", "<bos>", "<eos>", "<unk>", "good", "bad", "movie", "great", "awful"]
-
-
-def tiny_tokenizer() -> PreTrainedTokenizerFast:
-    backend = Tokenizer(models.WordLevel({word: i for i, word in enumerate(WORDS)}, unk_token="<unk>"))
-    backend.pre_tokenizer = pre_tokenizers.Whitespace()
-    return PreTrainedTokenizerFast(
-        tokenizer_object=backend, pad_token="<pad>", bos_token="<bos>", eos_token="<eos>", unk_token="<unk>"
-    )
-
-
-def save_tiny_model(folder: Path) -> Path:
-    """A complete published folder: weights + modeling files, tokenizer, generated card."""
-    config = RnnHubConfig(
-        vocab_size=len(WORDS),
-        cell_type="gru",
-        embedding_size=4,
-        hidden_size=8,
-        num_labels=2,
-        id2label={0: "negative", 1: "positive"},
-        label2id={"negative": 0, "positive": 1},
-    )
-    model = RnnHubForSequenceClassification(config)
-    model.save_pretrained(folder)
-    tiny_tokenizer().save_pretrained(folder)
-    card = make_model_card(
-        model_id="rnnhub/tiny-sentiment",
-        config=model.config,
-        task="text-classification",
-        license="apache-2.0",
-        language="en",
-        datasets=["rnnhub/sentiment-en"],
-        metrics=[{"name": "Accuracy", "type": "accuracy", "value": 0.75, "split": "test"}],
-        baselines=[{"baseline": "majority class", "type": "accuracy", "value": 0.5, "split": "test"}],
-        num_parameters=model.num_parameters(),
-    )
-    save_card(card, folder)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -241,7 +200,18 @@ def good_report(good_folder) -> hub.VerifyReport:
 def test_verify_passes_on_a_good_folder(good_report):
     assert good_report.ok, str(good_report)
     names = [check.name for check in good_report.checks]
-    assert names == ["no pickles", "size", "card", "config", "weights", "tokenizer", "remote code"]
+    assert names == [
+        "code",
+        "no pickles",
+        "links",
+        "size",
+        "card",
+        "config",
+        "leftovers",
+        "weights",
+        "tokenizer",
+        "remote code",
+    ]
 
 
 def test_remote_code_load_runs_without_rnnhub(good_report):

@@ -62,3 +62,50 @@ def test_cli_refuses_a_foreign_json_file(tmp_path):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="not valid JSON"):
         sentiment_cli.write_json(path, _fake_result("x"))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# rnnhub predict and the stock text-classification pipeline agree on bad text
+
+
+@pytest.fixture(scope="module")
+def classifier_folder(tmp_path_factory):
+    from builders import make_classifier
+
+    return make_classifier(tmp_path_factory.mktemp("classifier") / "model")
+
+
+def test_predict_and_the_stock_pipeline_both_refuse_an_empty_text(classifier_folder):
+    from transformers import pipeline
+
+    with pytest.raises(ValueError, match="Text 2 is empty"):
+        sentiment_cli.predict(str(classifier_folder), ["a great film", " "])
+    classify = pipeline("text-classification", model=str(classifier_folder))
+    assert classify("a great film")[0]["label"] in {"positive", "negative"}
+    with pytest.raises(ValueError, match="Text 1 is empty .*nothing to classify"):
+        classify("")
+    with pytest.raises(ValueError, match="Text 2 is empty"):
+        classify(["a great film", ""], batch_size=2)
+
+
+def test_a_lone_surrogate_is_a_value_error_naming_its_position(classifier_folder):
+    with pytest.raises(ValueError, match=r"Text 2 has a lone surrogate U\+D83D at character 5"):
+        sentiment_cli.predict(str(classifier_folder), ["fine", "great\ud83d film"])
+
+
+def test_a_very_long_text_is_truncated_with_a_warning(classifier_folder, caplog):
+    import logging
+
+    long_text = "a great film " * 50_000  # 650k characters
+    with caplog.at_level(logging.WARNING, logger="rnnhub.sentiment.cli"):
+        (labels,) = sentiment_cli.predict(str(classifier_folder), [long_text])
+    assert labels[0]["label"] in {"positive", "negative"}
+    warnings = [r.getMessage() for r in caplog.records if "truncated" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].startswith("1 of 1 text(s) are longer than the model's limit")
+    # The label and score are those of the text's beginning, as the limit cuts it.
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(classifier_folder)
+    ids = tokenizer(long_text, truncation=True, max_length=512)["input_ids"]
+    beginning = tokenizer.decode(ids, skip_special_tokens=True)
+    assert [labels] == sentiment_cli.predict(str(classifier_folder), [beginning])

@@ -10,7 +10,7 @@ from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 from huggingface_hub import ModelCard
 from transformers import AutoModelForSequenceClassification
 
-from builders import make_causal_lm, make_classifier, sentiment_rows, write_rows
+from builders import make_causal_lm, make_classifier, never_called, sentiment_rows, write_rows
 from rnnhub import RnnHubConfig, RnnHubForCausalLM, RnnHubForSequenceClassification, RnnHubSeq2SeqConfig
 from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME
 from rnnhub.publish.hub import verify
@@ -195,6 +195,27 @@ def test_missing_labels_are_counted(classifier, tmp_path):
     rows[4]["sentiment"] = None
     with pytest.raises(ValueError, match=r"1 of 10 rows in the train split have no label \(row indices: 4\)"):
         run(classifier, write_rows(tmp_path / "d.jsonl", rows), tmp_path)
+
+
+def test_single_label_data_is_refused_up_front_naming_the_label(classifier, tmp_path, monkeypatch):
+    import rnnhub.sentiment.train as train
+
+    monkeypatch.setattr(train, "_build_model", never_called)  # refused before any model is built
+    rows = [dict(row, sentiment="positive") for row in sentiment_rows(20)]
+    with pytest.raises(ValueError, match=r"only one label, 'positive' \(all 20 rows\).*at least two"):
+        run(classifier, write_rows(tmp_path / "d.csv", rows), tmp_path)
+    assert not (tmp_path / "out").exists()
+    # Also when the one label is spread over splits, or declared as the only ClassLabel name.
+    data = tmp_path / "splits"
+    data.mkdir()
+    write_rows(data / "train.csv", rows[:12])
+    write_rows(data / "test.csv", rows[12:])
+    with pytest.raises(ValueError, match=r"only one label, 'positive' \(all 20 rows\)"):
+        run(classifier, data, tmp_path)
+    features = Features({"review": Value("string"), "sentiment": ClassLabel(names=["pos"])})
+    one = DatasetDict({"train": Dataset.from_list([dict(r, sentiment=0) for r in rows], features=features)})
+    with pytest.raises(ValueError, match=r"only one label, 'pos' \(all 20 rows\)"):
+        run(classifier, one, tmp_path)
 
 
 def test_labels_unseen_in_training_are_named(classifier, tmp_path):

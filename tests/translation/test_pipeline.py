@@ -6,7 +6,7 @@ import pytest
 import torch
 from transformers import pipeline
 
-from builders import PAIRS, pair_tokenizer, tiny_translator
+from builders import PAIRS, never_called, pair_tokenizer, tiny_translator
 from rnnhub.models import RnnHubConfig, RnnHubForCausalLM
 from rnnhub.translation.evaluate import evaluate_translation, translate
 from rnnhub.translation.pipeline import TASK, register
@@ -311,3 +311,57 @@ def test_bench_translation_quick(tmp_path):
         "pipeline_vs_helper_beam",
         "pipeline_vs_helper_greedy",
     }
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"num_beams": 1000}, "num_beams=1000 is above the limit of 16 beams"),
+        ({"max_new_tokens": 10**6}, "max_new_tokens=1000000 is above this model's limit of 28 tokens"),
+        ({"num_return_sequences": 2}, "num_return_sequences=2 is not supported"),
+    ],
+)
+def test_an_oversize_request_is_refused_before_anything_runs(translator, monkeypatch, settings, message):
+    monkeypatch.setattr(translator.model, "generate", never_called)
+    monkeypatch.setattr(translator, "preprocess", never_called)
+    with pytest.raises(ValueError, match=message):
+        translator(TEXTS, **settings)
+
+
+def test_the_owner_of_the_machine_raises_the_limits(folder):
+    register()
+    generous = pipeline(TASK, model=str(folder), max_num_beams=20, max_new_tokens_limit=40)
+    assert len(generous(TEXTS[0], num_beams=20, max_new_tokens=40)) == 1
+    with pytest.raises(ValueError, match="limit of 20 beams"):
+        generous(TEXTS[0], num_beams=21)
+    with pytest.raises(ValueError, match="max_num_beams must be a positive integer"):
+        pipeline(TASK, model=str(folder), max_num_beams=0)
+
+
+def test_a_folder_whose_generation_config_asks_too_much_is_refused(tmp_path):
+    tokenizer = _tokenizer()
+    model = _model(tokenizer)
+    model.generation_config.num_beams = 500
+    model.save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    register()
+    with pytest.raises(ValueError, match="num_beams=500 is above the limit"):
+        pipeline(TASK, model=str(tmp_path))
+
+
+def test_the_view_refuses_an_oversize_request_before_generating(monkeypatch):
+    tokenizer = _tokenizer()
+    model = _model(tokenizer)
+    monkeypatch.setattr(model, "generate", never_called)
+    with pytest.raises(ValueError, match="num_beams=64 is above the limit"):
+        translate_with_attention(model, tokenizer, "Hallo", num_beams=64)
+    with pytest.raises(ValueError, match="max_new_tokens=5000 is above this model's limit"):
+        translate_with_attention(model, tokenizer, "Hallo", max_new_tokens=5000)
+
+
+def test_a_lone_surrogate_is_a_value_error_naming_its_position(translator):
+    with pytest.raises(ValueError, match=r"Text 2 has a lone surrogate U\+DC00 at character 3"):
+        translator(["Hallo", "Ich\udc00 bin"])
+    tokenizer = _tokenizer()
+    with pytest.raises(ValueError, match=r"Text 1 has a lone surrogate U\+D800 at character 0"):
+        translate_with_attention(_model(tokenizer), tokenizer, "\ud800Hallo")

@@ -31,7 +31,9 @@ class ImageCaptioningPipeline(RnnHubGenerationPipeline):
     """Image(s) in, ``[{"generated_text": caption}]`` out (a list of those for a list of images).
 
     Call parameters: ``num_beams`` (1 = greedy; default: the model's generation config), ``max_new_tokens`` (the
-    longest caption in tokens; default: the generation config's) and the usual ``batch_size``.
+    longest caption in tokens; default: the generation config's) and the usual ``batch_size``; requests beyond
+    the limits of :class:`~rnnhub.engine.pipeline.RnnHubGenerationPipeline` (16 beams, 4 x the model's length)
+    are refused unless the init arguments ``max_num_beams=`` / ``max_new_tokens_limit=`` raise them.
     """
 
     task = TASK

@@ -182,11 +182,17 @@ def load_caption_data(
     caption_column: str = "caption",
     validation_fraction: float = 0.1,
     seed: int = 0,
+    allow_images_outside: bool = False,
 ) -> tuple[dict[str, tuple[list[Any], list[list[str]]]], str]:
     """``({split: (images, caption lists)}, data name)``, with a validation split (carved from train if needed).
 
     Images are returned as given (PIL images, ``datasets`` image dicts) or as absolute paths; they are read later by
-    :func:`rnnhub.images.load_image`.
+    :func:`rnnhub.images.load_image`. An image path in a file or folder of data must stay inside that data's
+    folder (no absolute path elsewhere, no ``..`` out of it) unless ``allow_images_outside``: a captions file from
+    someone else cannot make the run read (and the card quote) any file on the machine.
+
+    Raises:
+        ValueError: an image path outside the data folder (naming it and the way to allow it).
     """
     import datasets
 
@@ -220,16 +226,23 @@ def load_caption_data(
     loaded = train_validation_split(loaded, fraction=validation_fraction, seed=seed)
     splits = {}
     for split_name, split in loaded.items():
-        images = [_image_reference(image, base) for image in split["image"]]
+        images = [_image_reference(image, base, allow_images_outside) for image in split["image"]]
         splits[split_name] = (images, caption_lists(list(split["captions"]), f"{name} [{split_name}]"))
     return splits, name
 
 
-def _image_reference(image: Any, base: Path | None) -> Any:
-    """A path string made absolute against the data's folder; anything else unchanged."""
+def _image_reference(image: Any, base: Path | None, allow_outside: bool = False) -> Any:
+    """A path string made absolute against the data's folder (and kept inside it unless ``allow_outside``);
+    anything else unchanged."""
     if isinstance(image, str) and base is not None and not image.lower().startswith(_URL_PREFIXES):
         candidate = Path(image).expanduser()
-        return str(candidate if candidate.is_absolute() else base / candidate)
+        path = candidate if candidate.is_absolute() else base / candidate
+        if not allow_outside and not path.resolve().is_relative_to(base.resolve()):
+            raise ValueError(
+                f"The image path {image!r} points outside the data folder {base}. Keep the images inside it, or "
+                "pass allow_images_outside=True (--allow-images-outside-data) if you trust the captions file."
+            )
+        return str(path)
     return image
 
 
@@ -256,8 +269,12 @@ def finetune_captioning(
     command: str | None = None,
     progress: bool = False,
     num_beams: int = 1,
+    allow_images_outside: bool = False,
 ) -> FinetuneResult:
     """Fine-tune the captioner ``model`` on ``data`` (see the module docstring) and save it in ``output_dir``.
+
+    Image paths in the data must stay inside its folder unless ``allow_images_outside`` (see
+    :func:`load_caption_data`).
 
     The best checkpoint by validation BLEU (greedy) is kept; ``metrics`` reports BLEU-4 and exact match on
     validation (and test, when the data has one) with ``num_beams``.
@@ -307,6 +324,7 @@ def _finetune(**kw: Any) -> FinetuneResult:
         caption_column=kw["caption_column"],
         validation_fraction=kw["validation_fraction"],
         seed=kw["seed"],
+        allow_images_outside=kw["allow_images_outside"],
     )
     encoded = {
         name: CaptionSplit(encode_images(image_processor, images), captions)

@@ -17,7 +17,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rnnhub.engine.checks import check_num_beams
+from rnnhub.engine.checks import check_max_new_tokens, check_num_beams
 from rnnhub.images import load_image
 
 if TYPE_CHECKING:
@@ -94,15 +94,15 @@ def caption_with_attention(
 
     Raises:
         ValueError: an unreadable image (see :func:`rnnhub.images.load_image`), a model without attention, or
-            ``num_beams`` / ``max_new_tokens`` below 1.
+            ``num_beams`` / ``max_new_tokens`` below 1 or beyond the limits of :mod:`rnnhub.engine.checks`.
     """
     import torch
 
     if getattr(model.config, "attention_type", "none") == "none":
         raise ValueError("This model has no attention (attention_type='none'): there is no map to show.")
     check_num_beams(num_beams)
-    if max_new_tokens is not None and (not isinstance(max_new_tokens, int) or max_new_tokens < 1):
-        raise ValueError(f"max_new_tokens must be a positive integer or None, got {max_new_tokens!r}.")
+    if max_new_tokens is not None:
+        check_max_new_tokens(max_new_tokens, model, tokenizer)
     seen = model_view_image(image_processor, image)
     parameter = next(model.parameters())
     pixel_values = pixel_values_for(image_processor, [seen], dtype=parameter.dtype, device=parameter.device)

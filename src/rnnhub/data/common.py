@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tarfile
@@ -151,6 +152,25 @@ def _safe_extract_tar(archive: Path, target: Path) -> None:
         tar.extractall(target, filter="data")
 
 
+def _safe_extract_zip(archive: Path, target: Path) -> None:
+    """``extractall`` after the check tar's "data" filter makes: every member a plain file or folder inside
+    ``target`` (no absolute path, no ``..`` out of it, no symlink).
+
+    Raises:
+        ValueError: naming the first member that would leave the folder or is a link.
+    """
+    root = target.resolve()
+    with zipfile.ZipFile(archive) as zipped:
+        for member in zipped.infolist():
+            name = member.filename
+            destination = (root / name).resolve()
+            is_link = stat.S_ISLNK(member.external_attr >> 16)
+            if name.startswith(("/", "\\")) or is_link or not destination.is_relative_to(root):
+                what = "a symbolic link" if is_link else "a path outside the folder"
+                raise ValueError(f"{archive.name} holds {what} ({name!r}); refusing to extract it.")
+        zipped.extractall(target)
+
+
 def fetch_pypi(
     name: str, version: str, cache: str | os.PathLike[str] | None = None, kind: str = "wheel"
 ) -> Path:
@@ -175,8 +195,7 @@ def fetch_pypi(
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         if archive.suffix in (".whl", ".zip"):
-            with zipfile.ZipFile(archive) as zipped:
-                zipped.extractall(staging)
+            _safe_extract_zip(archive, staging)
         else:
             _safe_extract_tar(archive, staging)
         _finish(staging, archive, "pypi", name, version)

@@ -42,13 +42,26 @@ from PIL import Image  # noqa: E402
 from rnnhub.demo import captioning, catalog, charts, lab, models_tab, sentiment, translation  # noqa: E402
 from rnnhub.demo.text_input import MAX_BEAMS  # noqa: E402
 
-__all__ = ["CONCURRENCY_LIMIT", "CSS", "QUEUE_SIZE", "REASONS", "build_demo", "launch"]
+__all__ = [
+    "BUSY_MESSAGE",
+    "CONCURRENCY_LIMIT",
+    "CSS",
+    "QUEUE_SIZE",
+    "REASONS",
+    "UPLOAD_CACHE_SECONDS",
+    "URL_REFUSED",
+    "build_demo",
+    "launch",
+    "refuse_url_downloads",
+]
 
 logger = logging.getLogger(__name__)
 
 # Two requests run at once (the models are small and CPU-bound); up to QUEUE_SIZE more wait their turn.
 CONCURRENCY_LIMIT = 2
 QUEUE_SIZE = 64
+# gradio's delete_cache: (how often to check, the age at which uploaded files are deleted), in seconds.
+UPLOAD_CACHE_SECONDS = (3600, 3600)
 DEFAULT_CARD = "lstm-sentiment-rt-en"  # the card the models tab opens with, when published
 DISPLAY_SIZE = 192  # pixels: how large the captioning tab shows the model's input picture
 # Gradio recognises a progress parameter by its default's type; the object itself keeps no per-request state
@@ -426,6 +439,35 @@ def _translation_tab() -> None:
     pieces.change(attention_fn, [raw, pieces], heatmap, **_QUIET)
 
 
+URL_REFUSED = "The demo does not download images from URLs: download the picture, then upload the file."
+
+
+def refuse_url_downloads(component: gr.components.Component) -> gr.components.Component:
+    """``component`` (a ``gr.File``) made to refuse URLs: gradio fetches a URL sent to the API on the server
+    before any handler runs (a DNS lookup, then the download); this answers :data:`URL_REFUSED` instead. Uploads
+    work as before. (Wrapping the instance, not subclassing: gradio writes a ``.pyi`` stub next to the module of
+    every Component subclass.)"""
+    from gradio_client.utils import is_http_url_like
+
+    def check(url_or_file_path: Any) -> None:
+        if url_or_file_path is not None and is_http_url_like(str(url_or_file_path)):
+            raise gr.Error(URL_REFUSED)
+
+    move, async_move = component.move_resource_to_block_cache, component.async_move_resource_to_block_cache
+
+    def move_resource_to_block_cache(url_or_file_path: Any) -> str | None:
+        check(url_or_file_path)
+        return move(url_or_file_path)
+
+    async def async_move_resource_to_block_cache(url_or_file_path: Any) -> str | None:
+        check(url_or_file_path)
+        return await async_move(url_or_file_path)
+
+    component.move_resource_to_block_cache = move_resource_to_block_cache
+    component.async_move_resource_to_block_cache = async_move_resource_to_block_cache
+    return component
+
+
 def _captioning_tab() -> None:
     gr.Markdown(
         "A small CNN reads the picture, an LSTM with attention writes the caption; each panel shows where it "
@@ -435,8 +477,13 @@ def _captioning_tab() -> None:
         gr.Markdown(_notice([captioning.not_published_message()]))
     with gr.Row():
         with gr.Column():
-            image = gr.File(
-                label="Image (PNG, JPEG, ...)", file_count="single", type="filepath", elem_id="caption-image"
+            image = refuse_url_downloads(
+                gr.File(
+                    label="Image (PNG, JPEG, ...)",
+                    file_count="single",
+                    type="filepath",
+                    elem_id="caption-image",
+                )
             )
             beams = gr.Slider(1, MAX_BEAMS, value=3, step=1, label="Beam size")
             run = gr.Button("Caption", variant="primary", elem_id="caption-run")
@@ -561,7 +608,8 @@ def _models_tab() -> None:
 
 def build_demo() -> gr.Blocks:
     """The whole app (not launched). Cheap: no model loads until a request needs one."""
-    with gr.Blocks(title="rnnhub demo") as demo:
+    # Uploads older than an hour are deleted (checked hourly), and all of them when the server stops.
+    with gr.Blocks(title="rnnhub demo", delete_cache=UPLOAD_CACHE_SECONDS) as demo:
         gr.Markdown(INTRO)
         with gr.Tabs():
             with gr.Tab("Sentiment", id="sentiment"):
@@ -576,7 +624,29 @@ def build_demo() -> gr.Blocks:
                 _models_tab()
         demo.load(table_fn, None, table_outputs, api_name="lab_memory_table")
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=QUEUE_SIZE)
+    _say_busy_when_full(demo)
     return demo
+
+
+BUSY_MESSAGE = (
+    "The demo is busy: {running} requests run at a time and {waiting} more are waiting, the most it holds. "
+    "Try again in a moment."
+)
+
+
+def _say_busy_when_full(demo: gr.Blocks) -> None:
+    """A full queue answers HTTP 503 with gradio's "Queue is full. Max size is 64 and size is 64."; say it in
+    words instead (the page itself shows gradio's "This application is currently busy. Please try again.")."""
+    queue = demo._queue
+    push = queue.push
+
+    async def push_or_say_busy(*args: Any, **kwargs: Any):
+        success, detail, state = await push(*args, **kwargs)
+        if state == "queue_full":
+            detail = BUSY_MESSAGE.format(running=CONCURRENCY_LIMIT, waiting=queue.max_size)
+        return success, detail, state
+
+    queue.push = push_or_say_busy
 
 
 # The memory table keeps each header and cell on one line (it used to wrap mid-word: "mo del", "hid de n") and

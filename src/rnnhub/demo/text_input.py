@@ -26,7 +26,8 @@ MAX_CHARS = 2000
 LANGUAGE_NAMES = {"en": "English", "de": "German", "zh": "Chinese"}
 # At most this share of a text's tokens may be unknown to the model before it is called out as the wrong language.
 MAX_UNKNOWN_SHARE = 0.5
-# Beam search costs beams x the greedy time; 8 is plenty for the short outputs here.
+# Beam search costs beams x the greedy time; 8 is plenty for the short outputs here (and below the package's
+# limit, rnnhub.engine.checks.DEFAULT_MAX_NUM_BEAMS). The demo takes no max_new_tokens: the model's own applies.
 MAX_BEAMS = 8
 
 
@@ -39,6 +40,9 @@ def check_text(text: Any, *, max_chars: int = MAX_CHARS, what: str = "text") -> 
     text = text.strip()
     if not text:
         raise ValueError(f"The {what} is empty: type a sentence (or pick one of the examples).")
+    from rnnhub.tokenization import check_encodable
+
+    check_encodable(text)
     if len(text) > max_chars:
         raise ValueError(
             f"The {what} is {len(text):,} characters long; the demo reads at most {max_chars:,}. "

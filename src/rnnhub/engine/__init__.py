@@ -5,6 +5,7 @@
 * :mod:`~rnnhub.engine.trainer`: checkpoints and resume, the TrainingArguments schedule, the time budget
   (:class:`~rnnhub.engine.trainer.BudgetSchedule`), the best step, the main-process check, progress bars;
 * :mod:`~rnnhub.engine.report`: the run's result, ``eval_report.json`` and the facts and rows of the model card;
+* :mod:`~rnnhub.engine.output`: the atomic output folder (staged beside ``OUTPUT``, renamed into place);
 * :mod:`~rnnhub.engine.pipeline`: the base class of the generating pipelines;
 * :mod:`~rnnhub.engine.checks`, :mod:`~rnnhub.engine.settings`, :mod:`~rnnhub.engine.run_info`,
   :mod:`~rnnhub.engine.command_line`, :mod:`~rnnhub.engine.text_metrics`: small facts and helpers shared by tasks.

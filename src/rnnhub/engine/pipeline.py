@@ -1,4 +1,5 @@
-"""What rnnhub's generating pipelines share: the model-type check and the generation call parameters."""
+"""What rnnhub's generating pipelines share: the model-type check, the generation call parameters and their
+limits (see :mod:`rnnhub.engine.checks`)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,23 @@ from typing import Any
 
 from transformers import Pipeline
 
-from rnnhub.engine.checks import check_positive_int
+from rnnhub.engine.checks import (
+    check_max_new_tokens,
+    check_num_beams,
+    check_num_return_sequences,
+    check_positive_int,
+)
 
 
 class RnnHubGenerationPipeline(Pipeline):
     """A pipeline for one rnnhub model type whose call parameters are ``num_beams``, ``max_new_tokens`` (both
-    positive integers, default: the model's generation config) and the usual ``batch_size``.
+    positive integers, default: the model's generation config), ``num_return_sequences`` (1 only) and the usual
+    ``batch_size``.
+
+    A request beyond the limits is refused with a ``ValueError`` before anything runs: ``num_beams`` at most 16 and
+    ``max_new_tokens`` at most 4 x the model's own length, unless raised with the init arguments
+    ``max_num_beams=`` / ``max_new_tokens_limit=`` (``pipeline(task, model=..., max_num_beams=64)``) or the
+    environment variables ``RNNHUB_MAX_NUM_BEAMS`` / ``RNNHUB_MAX_NEW_TOKENS``.
 
     Subclasses set ``task`` (the registered task name), ``model_type`` and ``model_kind`` (for messages).
     """
@@ -21,7 +33,18 @@ class RnnHubGenerationPipeline(Pipeline):
     model_kind: str
     _pipeline_calls_generate = False  # generation settings are this pipeline's own call parameters
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        max_num_beams: int | None = None,
+        max_new_tokens_limit: int | None = None,
+        **kwargs: Any,
+    ):
+        # Set before Pipeline.__init__, which already checks call parameters given at init.
+        self._beam_limit = (
+            None if max_num_beams is None else check_positive_int("max_num_beams", max_num_beams)
+        )
+        self._token_limit = max_new_tokens_limit
         super().__init__(*args, **kwargs)
         if getattr(self.model.config, "model_type", None) != self.model_type:
             raise ValueError(
@@ -29,9 +52,19 @@ class RnnHubGenerationPipeline(Pipeline):
                 f"{self.model_type!r}), got "
                 f"{getattr(self.model.config, 'model_type', type(self.model).__name__)!r}."
             )
+        # The model's own defaults go through the same limits (a folder's generation config could ask for more).
+        generation = getattr(self.model, "generation_config", None)
+        self._sanitize_parameters(
+            num_beams=getattr(generation, "num_beams", None),
+            max_new_tokens=getattr(generation, "max_new_tokens", None),
+        )
 
     def _sanitize_parameters(
-        self, num_beams: int | None = None, max_new_tokens: int | None = None, **kwargs: Any
+        self,
+        num_beams: int | None = None,
+        max_new_tokens: int | None = None,
+        num_return_sequences: int | None = None,
+        **kwargs: Any,
     ):
         unknown = sorted(kwargs)
         if unknown:
@@ -40,8 +73,12 @@ class RnnHubGenerationPipeline(Pipeline):
                 "batch_size."
             )
         forward = {}
-        for name, value in (("num_beams", num_beams), ("max_new_tokens", max_new_tokens)):
-            if value is None:
-                continue
-            forward[name] = check_positive_int(name, value)
+        if num_beams is not None:
+            forward["num_beams"] = check_num_beams(num_beams, self._beam_limit)
+        if max_new_tokens is not None:
+            forward["max_new_tokens"] = check_max_new_tokens(
+                max_new_tokens, self.model, self.tokenizer, self._token_limit
+            )
+        if num_return_sequences is not None:
+            check_num_return_sequences(num_return_sequences)  # 1: what generate does anyway
         return {}, forward, {}

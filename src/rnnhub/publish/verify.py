@@ -1,17 +1,21 @@
 """Verification of a model folder before it is published: would it work for someone who downloads it?
 
 :func:`verify` runs every check and returns a :class:`VerifyReport`; ``rnnhub publish`` (in :mod:`rnnhub.publish.hub`)
-refuses to upload a folder whose report is not ok. The last check loads the folder with
-``trust_remote_code=True`` in a fresh Python in which rnnhub cannot be imported (:data:`HIDE_RNNHUB`).
+refuses to upload a folder whose report is not ok. Nothing in the folder runs until its code files are known to
+be the installed rnnhub's own (``code``: same names, same sha256, ``auto_map`` naming only their classes); only then,
+as the last check, is the folder loaded with ``trust_remote_code=True`` in a fresh Python in which rnnhub cannot be
+imported (:data:`HIDE_RNNHUB`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +23,12 @@ from huggingface_hub import ModelCard
 
 MAX_FOLDER_MB = 20.0
 # Extensions of pickle-based checkpoints: loading one can run arbitrary code, so none may be published.
-PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".joblib")
+# Files only some model types have; in a folder of another type they are leftovers of an earlier model.
+TYPE_FILES = {
+    "generation_config.json": ("RnnHubForCausalLM", "RnnHubForSeq2SeqLM", "RnnHubForImageCaptioning"),
+    "preprocessor_config.json": ("RnnHubForImageCaptioning",),
+}
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
 REMOTE_CODE_TIMEOUT_S = 300
 
@@ -77,7 +86,11 @@ def verify(folder: str | os.PathLike[str], *, remote_code: bool = True) -> Verif
     mismatched weights), tokenizer (AutoTokenizer; required, as every rnnhub model reads or writes token ids),
     image processor (when the folder has one, required for captioning), and, unless ``remote_code=False``,
     the ``trust_remote_code`` load in a clean subprocess where rnnhub cannot be imported (only once every other
-    check passed: it is the slow one).
+    check passed). Before that nothing of the folder runs: ``code`` compares its Python files and ``auto_map``
+    with the installed rnnhub's by content, every other load uses rnnhub's own classes with
+    ``trust_remote_code=False``. Also refused: pickles under any name (``.joblib``, a ``torch.save`` zip, a NumPy
+    array of objects), NaN/Inf or missing/unexpected weights, symbolic links out of the folder, files of another
+    model type (``leftovers``), and model-index numbers that ``eval_report.json`` does not hold.
     """
     folder = Path(folder)
     report = VerifyReport(folder)
@@ -86,9 +99,12 @@ def verify(folder: str | os.PathLike[str], *, remote_code: bool = True) -> Verif
             "folder", False, f"{folder} has no config.json; save the model there with save_pretrained."
         )
         return report
+    _check_code(folder, report)  # first: nothing of the folder runs before its code is known to be rnnhub's
     _check_files(folder, report)
     _check_card(folder, report)
     config = _check_config(folder, report)
+    if config is not None:
+        _check_type_files(folder, config, report)
     loaded = _check_weights(folder, config, report) if config is not None else None
     _check_tokenizer(folder, config, report)
     _check_image_processor(folder, config, report)
@@ -102,8 +118,126 @@ def verify(folder: str | os.PathLike[str], *, remote_code: bool = True) -> Verif
     return report
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def rnnhub_code_files() -> dict[str, Path]:
+    """The files ``save_pretrained`` copies next to the weights: the installed ``rnnhub.models`` sources."""
+    import rnnhub.models
+
+    package = Path(rnnhub.models.__file__).parent
+    return {p.name: p for p in sorted(package.glob("*.py")) if p.name != "__init__.py"}
+
+
+def _auto_map_targets(folder: Path) -> list[tuple[str, str]]:
+    """``(file, reference)`` for every ``auto_map`` entry of the folder's JSON configs."""
+    targets = []
+    for name in ("config.json", "tokenizer_config.json", "preprocessor_config.json"):
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            auto_map = json.loads(path.read_text(encoding="utf-8")).get("auto_map") or {}
+        except (ValueError, AttributeError):
+            continue  # an unreadable config fails its own check
+        for value in auto_map.values():
+            for reference in value if isinstance(value, list) else [value]:
+                if reference is not None:
+                    targets.append((name, str(reference)))
+    return targets
+
+
+def _check_code(folder: Path, report: VerifyReport) -> None:
+    """The folder's Python files must be exactly the installed rnnhub's ``models/`` files (names and sha256),
+    and every ``auto_map`` entry must name a class of one of them. Reads files only; runs nothing."""
+    import importlib
+
+    own = rnnhub_code_files()
+    problems = []
+    python = sorted(p for p in folder.rglob("*.py") if p.is_file() or p.is_symlink())
+    for path in python:
+        name = str(path.relative_to(folder))
+        if name not in own:
+            problems.append(f"unknown Python file {name}")
+        elif path.is_symlink() or _sha256(path) != _sha256(own[name]):
+            problems.append(f"{name} differs from the installed rnnhub's (sha256)")
+    missing = sorted(set(own) - {str(p.relative_to(folder)) for p in python})
+    if missing:
+        problems.append(f"missing {', '.join(missing)}")
+    for source, reference in _auto_map_targets(folder):
+        module, _, attribute = reference.rpartition(".")
+        known = (
+            "--" not in reference
+            and f"{module}.py" in own
+            and hasattr(importlib.import_module(f"rnnhub.models.{module}"), attribute)
+        )
+        if not known:
+            problems.append(f"{source} auto_map names {reference!r}, not a class of rnnhub's code files")
+    report.add(
+        "code",
+        not problems,
+        f"{'; '.join(problems)}. Save the model again with the installed rnnhub (save_pretrained copies its "
+        "code files); nothing of this folder was run."
+        if problems
+        else f"{len(own)} code files identical to the installed rnnhub's, auto_map names only their classes",
+    )
+
+
+def _looks_like_pickle(path: Path) -> bool:
+    """A pickle whatever its name: the pickle protocol header, a zip with a ``.pkl`` inside (torch.save), or a
+    NumPy array of Python objects."""
+    with open(path, "rb") as handle:
+        head = handle.read(2)
+    if len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return True
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as zipped:
+                if any(
+                    name.endswith((".pkl", ".npy")) and _zip_member_is_pickle(zipped, name)
+                    for name in zipped.namelist()
+                ):
+                    return True
+        except zipfile.BadZipFile:
+            return False
+    if path.suffix == ".npy":
+        return _npy_holds_objects(path)
+    return False
+
+
+def _zip_member_is_pickle(zipped: zipfile.ZipFile, name: str) -> bool:
+    if name.endswith(".pkl"):
+        return True
+    with zipped.open(name) as member:
+        return _npy_header_holds_objects(member)
+
+
+def _npy_holds_objects(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return _npy_header_holds_objects(handle)
+
+
+def _npy_header_holds_objects(handle) -> bool:
+    import numpy as np
+
+    readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    try:
+        version = np.lib.format.read_magic(handle)
+        if version not in readers:
+            return True  # a header this code cannot read is not published on trust
+        _, _, dtype = readers[version](handle)  # shape, order, dtype: the header only, no data read
+    except (ValueError, OSError, EOFError):
+        return False
+    return bool(dtype.hasobject)
+
+
 def _check_files(folder: Path, report: VerifyReport) -> None:
-    pickles = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.suffix in PICKLE_SUFFIXES)
+    pickles = sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and not p.is_symlink() and (p.suffix in PICKLE_SUFFIXES or _looks_like_pickle(p))
+    )
     report.add(
         "no pickles",
         not pickles,
@@ -111,6 +245,20 @@ def _check_files(folder: Path, report: VerifyReport) -> None:
         "model.safetensors)."
         if pickles
         else "no pickle files",
+    )
+    root = folder.resolve()
+    leaving = sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_symlink() and not p.resolve().is_relative_to(root)
+    )
+    report.add(
+        "links",
+        not leaving,
+        f"symbolic links out of the folder: {', '.join(leaving)}; the upload would carry (or miss) files from "
+        "elsewhere. Replace them with the files themselves."
+        if leaving
+        else "no links out of the folder",
     )
     size = folder_mb(folder)
     big = size > MAX_FOLDER_MB
@@ -149,6 +297,47 @@ def _check_card(folder: Path, report: VerifyReport) -> None:
     report.add(
         "card", True, f"{data.pipeline_tag}, {data.license}, {len(data.eval_results)} model-index result(s)"
     )
+    _check_card_numbers(folder, data.eval_results, report)
+
+
+def _numbers(value) -> list[float]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [number for item in value for number in _numbers(item)]
+    return []
+
+
+def _check_card_numbers(folder: Path, results, report: VerifyReport) -> None:
+    """Every model-index value must be a number of ``eval_report.json`` (as rounded on the card)."""
+    path = folder / "eval_report.json"
+    if not path.is_file():
+        return
+    try:
+        measured = _numbers(json.loads(path.read_text(encoding="utf-8")))
+    except ValueError as error:
+        report.add("card numbers", False, f"eval_report.json does not parse ({error}); regenerate it.")
+        return
+    differing = []
+    for result in results:
+        value = float(result.metric_value)
+        text = repr(value)
+        decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 12
+        tolerance = 0.5 * 10.0**-decimals + 1e-12
+        if not any(abs(value - number) <= tolerance for number in measured):
+            differing.append(f"{result.metric_type} {result.dataset_split} = {value:g}")
+    report.add(
+        "card numbers",
+        not differing,
+        f"the card's model-index has numbers that eval_report.json does not: {', '.join(differing)}; regenerate "
+        "the card from the report."
+        if differing
+        else f"all {len(results)} model-index value(s) are in eval_report.json",
+    )
 
 
 def _check_config(folder: Path, report: VerifyReport):
@@ -156,12 +345,27 @@ def _check_config(folder: Path, report: VerifyReport):
     from transformers import AutoConfig
 
     try:
-        config = AutoConfig.from_pretrained(folder)
+        config = AutoConfig.from_pretrained(folder, trust_remote_code=False)
     except Exception as error:
         report.add("config", False, f"AutoConfig cannot load config.json: {type(error).__name__}: {error}")
         return None
     report.add("config", True, f"{type(config).__name__} ({config.model_type})")
     return config
+
+
+def _check_type_files(folder: Path, config, report: VerifyReport) -> None:
+    architecture = (getattr(config, "architectures", None) or [None])[0]
+    stale = sorted(
+        name for name, owners in TYPE_FILES.items() if (folder / name).exists() and architecture not in owners
+    )
+    report.add(
+        "leftovers",
+        not stale,
+        f"{', '.join(stale)} belong to another model type than {architecture}: left from an earlier model in this "
+        "folder? Delete them, or save into an empty folder."
+        if stale
+        else "no files of another model type",
+    )
 
 
 def _auto_class_for(config) -> type | None:
@@ -181,7 +385,7 @@ def _check_weights(folder: Path, config, report: VerifyReport) -> tuple[str, int
         )
         return None
     try:
-        model, loading = auto_class.from_pretrained(folder, output_loading_info=True)
+        model, loading = auto_class.from_pretrained(folder, output_loading_info=True, trust_remote_code=False)
     except Exception as error:
         reason = f"{type(error).__name__}: {error}"
         if "ignore_mismatched_sizes" in str(error):  # transformers points at a log table; say what it means
@@ -220,7 +424,7 @@ def _check_tokenizer(folder: Path, config, report: VerifyReport) -> None:
     from transformers import AutoTokenizer
 
     try:
-        tokenizer = AutoTokenizer.from_pretrained(folder)
+        tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
     except Exception as error:
         report.add("tokenizer", False, f"AutoTokenizer cannot load it: {type(error).__name__}: {error}")
         return
@@ -249,7 +453,7 @@ def _check_image_processor(folder: Path, config, report: VerifyReport) -> None:
     from transformers import AutoImageProcessor
 
     try:
-        processor = AutoImageProcessor.from_pretrained(folder)
+        processor = AutoImageProcessor.from_pretrained(folder, trust_remote_code=False)
     except Exception as error:
         report.add(
             "image processor", False, f"AutoImageProcessor cannot load it: {type(error).__name__}: {error}"

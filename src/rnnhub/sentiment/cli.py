@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from rnnhub.engine.command_line import recipe_arguments, reproducing_command
 from rnnhub.models.constants import CELL_TYPES
 from rnnhub.sentiment.recipe import CORPUS_SETTINGS
+
+logger = logging.getLogger(__name__)
+# The most tokens classified when the tokenizer sets no model_max_length.
+DEFAULT_MAX_TOKENS = 512
 
 # Options that change how a run is shown, not what it computes: left out of the card's command.
 _NOT_REPRODUCED = {"progress"}
@@ -92,14 +98,18 @@ def _run_train(args: argparse.Namespace) -> int:
 def predict(model: str, texts: list[str], top_k: int = 1) -> list[list[dict[str, float | str]]]:
     """The ``top_k`` labels with scores of each text, from the stock ``text-classification`` pipeline.
 
+    A text longer than the model's limit (its tokenizer's ``model_max_length``) is truncated there, with a
+    logged warning (as translation does).
+
     Raises:
-        ValueError: no texts, an empty (or blank) text, or ``top_k`` < 1.
+        ValueError: no texts, an empty (or blank) text, a text with a lone surrogate, or ``top_k`` < 1.
     """
     from transformers import pipeline
 
     from rnnhub.publish.hub import (
         resolve,  # importing rnnhub registers its architectures with the Auto classes
     )
+    from rnnhub.tokenization import check_encodable
 
     if not texts:
         raise ValueError("No text to classify; pass one or more texts.")
@@ -108,10 +118,27 @@ def predict(model: str, texts: list[str], top_k: int = 1) -> list[list[dict[str,
         raise ValueError(
             f"Text {', '.join(map(str, blank))} is empty; give each text some words to classify."
         )
+    check_encodable(list(texts))
     if top_k < 1:
         raise ValueError(f"--top-k must be at least 1, got {top_k}.")
     classifier = pipeline("text-classification", model=resolve(model))
-    outputs = classifier(list(texts), top_k=top_k)
+    limit = classifier.tokenizer.model_max_length
+    if not isinstance(limit, int) or limit >= 1_000_000:  # transformers' "no limit" sentinel
+        limit = DEFAULT_MAX_TOKENS
+    # One encoding pass tells which texts the limit cuts (a text with more than one window was cut).
+    windows = classifier.tokenizer(
+        list(texts), truncation=True, max_length=limit, return_overflowing_tokens=True
+    )
+    cut = sum(n > 1 for n in Counter(windows["overflow_to_sample_mapping"]).values())
+    if cut:
+        logger.warning(
+            "%d of %d text(s) are longer than the model's limit of %d tokens and were truncated; only their "
+            "beginning was classified.",
+            cut,
+            len(texts),
+            limit,
+        )
+    outputs = classifier(list(texts), top_k=top_k, truncation=True, max_length=limit)
     # With top_k the pipeline returns a list of labels per text; normalise a single dict just in case.
     return [output if isinstance(output, list) else [output] for output in outputs]
 

@@ -125,6 +125,17 @@ def _check_unseen_labels(split_names: Mapping[str, list[str]], known: Sequence[s
             )
 
 
+def _check_two_labels(found: Mapping[str, int]) -> None:
+    """A classifier needs two labels at least: with one, the head would have ``num_labels=1``, which transformers
+    treats as regression, and the saved model could not be loaded as a ``single_label_classification`` one."""
+    if len(found) < 2:
+        ((name, count),) = found.items() or (("(none)", 0),)
+        raise ValueError(
+            f"The data has only one label, {name!r} (all {count} rows): a classifier needs at least two. Add rows "
+            "of the other class(es), or check --label-column names the label column."
+        )
+
+
 def _labelled_splits(
     data: Any, text_column: str, label_column: str, validation_fraction: float, seed: int
 ) -> tuple[datasets.DatasetDict, dict[str, list[str]], list[str]]:
@@ -132,8 +143,12 @@ def _labelled_splits(
     from rnnhub.data import train_validation_split
 
     loaded = _load_splits(data, text_column, label_column)
+    found: dict[str, int] = {}
     for split, dataset in loaded.items():
-        _label_strings(dataset, split)  # rows without a label, reported by their index in the data as given
+        # Rows without a label, reported by their index in the data as given.
+        for name in _label_strings(dataset, split)[0]:
+            found[name] = found.get(name, 0) + 1
+    _check_two_labels(found)
     splits = train_validation_split(loaded, validation_fraction, seed)
     names = {split: _label_strings(dataset, split) for split, dataset in splits.items()}
     labels = _training_label_order(splits["train"], *names["train"])
@@ -262,7 +277,8 @@ def finetune(
         training_arguments: extra ``TrainingArguments`` fields, overriding the ones set here.
 
     Raises:
-        ValueError: missing columns, empty texts or labels, labels in validation/test that training lacks, a
+        ValueError: missing columns, empty texts or labels, a single label in all the data, labels in
+            validation/test that training lacks, a
             model/tokenizer mismatch, a source that is not an rnnhub recurrent model, ``resume`` without a
             checkpoint, or old checkpoints without ``resume``.
     """

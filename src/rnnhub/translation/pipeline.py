@@ -33,7 +33,9 @@ class TranslationPipeline(RnnHubGenerationPipeline):
     """Text(s) in, ``[{"translation_text": ...}]`` out: one dict per text, in a list (also for a single text).
 
     Call parameters: ``num_beams`` (1 = greedy; default: the model's generation config), ``max_new_tokens`` (the
-    longest translation in tokens; default: the generation config's) and the usual ``batch_size``.
+    longest translation in tokens; default: the generation config's) and the usual ``batch_size``; requests
+    beyond the limits of :class:`~rnnhub.engine.pipeline.RnnHubGenerationPipeline` (16 beams, 4 x the model's
+    length) are refused unless the init arguments ``max_num_beams=`` / ``max_new_tokens_limit=`` raise them.
     """
 
     task = TASK
@@ -56,6 +58,10 @@ class TranslationPipeline(RnnHubGenerationPipeline):
             texts = list(texts)
         if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
             raise ValueError(f"{TASK} takes a string or a list of strings, got {type(inputs).__name__}.")
+        # Refuse bad or oversize settings before any text is encoded (batch_size is Pipeline.__call__'s own).
+        self._sanitize_parameters(
+            **{k: v for k, v in kwargs.items() if k not in ("batch_size", "num_workers")}
+        )
         results = [{"translation_text": ""} for _ in texts]
         todo = [i for i, text in enumerate(texts) if text.strip()]
         if todo:

@@ -37,6 +37,9 @@ def encode_sources(
     A cut source is logged as a warning (once per call, unless ``warn=False``), never an error: a recurrent encoder reads any length, the
     limit only bounds what the model was trained on.
     """
+    from rnnhub.tokenization import check_encodable
+
+    check_encodable(list(texts))  # a lone surrogate: a ValueError naming it, not tokenizers' TypeError
     limit = source_max_length(tokenizer) if max_length is None else max_length
     if limit < 2:
         raise ValueError(f"max_length must be at least 2 tokens (a token and <eos>), got {limit}.")

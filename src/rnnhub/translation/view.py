@@ -25,7 +25,7 @@ from typing import Any
 
 import torch
 
-from rnnhub.engine.checks import check_num_beams
+from rnnhub.engine.checks import check_max_new_tokens, check_num_beams
 from rnnhub.translation.text import default_max_new_tokens, encode_sources
 
 __all__ = ["WORD_START", "load_translator", "translate_with_attention", "word_attention", "words_of_pieces"]
@@ -70,13 +70,14 @@ def translate_with_attention(
     model without attention) and ``truncated`` (whether the source was cut to the model's length limit).
 
     Raises:
-        ValueError: ``text`` is not a string, or ``num_beams`` / ``max_new_tokens`` is below 1.
+        ValueError: ``text`` is not a string, or ``num_beams`` / ``max_new_tokens`` is below 1 or beyond the
+            limits of :mod:`rnnhub.engine.checks` (refused before anything is generated).
     """
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}.")
     check_num_beams(num_beams)
-    if max_new_tokens is not None and (not isinstance(max_new_tokens, int) or max_new_tokens < 1):
-        raise ValueError(f"max_new_tokens must be a positive integer or None, got {max_new_tokens!r}.")
+    if max_new_tokens is not None:
+        check_max_new_tokens(max_new_tokens, model, tokenizer)
     if not text.strip():
         return _empty()
 
