@@ -35,7 +35,9 @@ def test_loads_with_stock_auto_classes(published):
     assert model.config.attention_type != "none"
     assert len(tokenizer) <= model.config.vocab_size
     generation = model.generation_config
-    assert generation.num_beams == 5 and generation.max_new_tokens and generation.length_penalty == 1.0
+    report = json.loads((folder / "eval_report.json").read_text(encoding="utf-8"))
+    chosen = report.get("length_penalty", {}).get("chosen", 1.0)  # chosen on validation by the recipe
+    assert generation.num_beams == 5 and generation.max_new_tokens and generation.length_penalty == chosen
     assert folder_mb(folder) <= MAX_FOLDER_MB
     assert not [p for p in folder.rglob("*") if p.suffix in PICKLE_SUFFIXES]
 
