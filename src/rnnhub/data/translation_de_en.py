@@ -39,11 +39,18 @@ _VARIANTS = re.compile(r"(?<=[.!?])\s*;\s+")
 _ANNOTATION = re.compile(r"\{[^{}]*\}|\[[^\[\]]*\]|<[^<>]*>")
 
 
+def _tidy(text: str) -> str:
+    """Whitespace normalised, and no space before punctuation (removing an annotation may leave "word .")."""
+    return re.sub(r"\s+([,.!?;:])", r"\1", normalize_whitespace(text))
+
+
+def _clean_variant(variant: str) -> str:
+    return _tidy(_ANNOTATION.sub(" ", variant))
+
+
 def clean_part(part: str) -> str:
     """The first variant of one dictionary part, annotations removed, whitespace normalised."""
-    first = _VARIANTS.split(part.strip())[0]
-    text = normalize_whitespace(_ANNOTATION.sub(" ", first))
-    return re.sub(r"\s+([,.!?;:])", r"\1", text)  # removing an annotation may leave "word ."
+    return _clean_variant(_VARIANTS.split(part.strip())[0])
 
 
 def is_sentence(text: str) -> bool:
@@ -54,7 +61,7 @@ def english_variants(part: str) -> list[str]:
     """Every ``;``-separated English variant of one dictionary part, cleaned like :func:`clean_part`."""
     variants = []
     for variant in _VARIANTS.split(part.strip()):
-        text = re.sub(r"\s+([,.!?;:])", r"\1", normalize_whitespace(_ANNOTATION.sub(" ", variant)))
+        text = _clean_variant(variant)
         if text and text not in variants:
             variants.append(text)
     return variants
@@ -144,10 +151,6 @@ def is_headword_entry(source: str, target: str) -> bool:
         or target.startswith("to ")
         or bool(_PLACEHOLDER.search(source) or _PLACEHOLDER.search(target))
     )
-
-
-def _tidy(text: str) -> str:
-    return re.sub(r"\s+([,.!?;:])", r"\1", normalize_whitespace(text))
 
 
 def expand_alternatives(text: str, limit: int = MAX_REFERENCES, drop_optional: bool = True) -> list[str]:

@@ -285,6 +285,21 @@ def _everyday(model, tokenizer, settings: TranslationSettings, tokenize: str) ->
     }
 
 
+def _score_model(model, tokenizer, splits, settings: TranslationSettings, tokenize: str) -> dict[str, Any]:
+    """Everything the report holds about a trained model's output, in one pass: the length penalty chosen on
+    validation (set in the model's generation config), then every split's scores and the test samples, the
+    everyday sentences and the attention statistics."""
+    length_penalty = _choose_length_penalty(model, tokenizer, splits, settings, tokenize)
+    metrics, samples = _evaluate(model, tokenizer, splits, settings, tokenize)
+    return {
+        "metrics": metrics,
+        "samples": samples,
+        "everyday": _everyday(model, tokenizer, settings, tokenize),
+        "attention": _attention(model, tokenizer, splits),
+        "length_penalty": length_penalty,
+    }
+
+
 def _attention(model, tokenizer, splits) -> dict[str, Any] | None:
     """Teacher-forced attention statistics on validation (rnnhub.translation.attention); None without attention."""
     from rnnhub.translation.attention import attention_statistics
@@ -371,10 +386,7 @@ def train_translation(
         # Seq2SeqTrainer leaves GenerationConfig's default max_length (20) set; max_new_tokens rules, and a
         # leftover max_length only draws a warning on every generate() call.
         model.generation_config.max_length = None
-        length_penalty = _choose_length_penalty(model, tokenizer, splits, settings, tokenize)
-        metrics, samples = _evaluate(model, tokenizer, splits, settings, tokenize)
-        everyday = _everyday(model, tokenizer, settings, tokenize)
-        attention = _attention(model, tokenizer, splits)
+        scores = _score_model(model, tokenizer, splits, settings, tokenize)
         total_time = time.perf_counter() - started
         used_threads = torch.get_num_threads()
     with progress_bars(progress):
@@ -397,7 +409,7 @@ def train_translation(
             "train_time_s": round(train_time, 1),
             "total_time_s": round(total_time, 1),
         },
-        "metrics": metrics,
+        "metrics": scores["metrics"],
         "bleu_tokenize": tokenize,
         "rows": {split: len(splits[split]) for split in splits},
         "epochs_trained": result.epochs_trained,
@@ -406,10 +418,7 @@ def train_translation(
         "stopped_early": result.stopped_early,
         "stopped_by_time_budget": result.extra["stopped_by_time_budget"],
         "history": result.extra["history"],
-        "attention": attention,
-        "everyday": everyday,
-        "length_penalty": length_penalty,
-        "samples": samples,
+        **{key: scores[key] for key in ("attention", "everyday", "length_penalty", "samples")},
     }
     (output_dir / "eval_report.json").write_text(
         json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8"
@@ -417,7 +426,9 @@ def train_translation(
     if records_dir is not None:
         _record(report, Path(records_dir))
     write_card(output_dir, records_dir=records_dir)
-    result.metrics = {split: {k: v["bleu"] for k, v in values.items()} for split, values in metrics.items()}
+    result.metrics = {
+        split: {k: v["bleu"] for k, v in values.items()} for split, values in scores["metrics"].items()
+    }
     result.extra["report"] = report
     return result
 
@@ -460,12 +471,8 @@ def rescore(
     tokenize = report["bleu_tokenize"]
     started = time.perf_counter()
     with torch.no_grad():
-        report["length_penalty"] = _choose_length_penalty(model, tokenizer, splits, settings, tokenize)
-        model.generation_config.save_pretrained(folder)
-        metrics, samples = _evaluate(model, tokenizer, splits, settings, tokenize)
-        report["everyday"] = _everyday(model, tokenizer, settings, tokenize)
-        report["attention"] = _attention(model, tokenizer, splits)
-    report["metrics"], report["samples"] = metrics, samples
+        report.update(_score_model(model, tokenizer, splits, settings, tokenize))
+    model.generation_config.save_pretrained(folder)  # with the chosen length penalty
     trained_rows = report["rows"]["train"]  # training happened on the split as it was then
     report["rows"] = {**{split: len(splits[split]) for split in splits}, "train": trained_rows}
     if trained_rows != len(splits["train"]):
@@ -515,6 +522,12 @@ def _records(corpus: str, records_dir: Path | None, own: dict[str, Any]) -> list
 # The card
 
 
+def _fits_budget(settings: dict[str, Any]) -> bool:
+    """Whether a recorded run's learning rate was fitted to its time budget: every run since the recipe got
+    ``best_by`` (the same change) was; the records from before it decayed over the epochs."""
+    return "best_by" in settings
+
+
 def _remedies(settings: dict[str, Any]) -> str:
     """The training remedies of one run (records from before a setting existed ran without it)."""
     parts = [f"lr {settings['learning_rate']:g}"]
@@ -524,11 +537,12 @@ def _remedies(settings: dict[str, Any]) -> str:
         parts.append(f"label smoothing {settings['label_smoothing']:g}")
     if settings.get("word_dropout"):
         parts.append(f"word dropout {settings['word_dropout']:g}")
-    parts.append("LR fitted to budget" if "best_by" in settings else "LR over epochs")
+    parts.append("LR fitted to budget" if _fits_budget(settings) else "LR over epochs")
     return ", ".join(parts)
 
 
-def _score(metrics: dict[str, Any], split: str, decoding: str, key: str = "bleu") -> str:
+def _score(metrics: dict[str, Any], split: str | None, decoding: str, key: str = "bleu") -> str:
+    """One recorded score, or "–" where the record has no such split (None: the run had no such split)."""
     value = metrics.get(split, {}).get(decoding, {}).get(key)
     return "–" if value is None else f"{value:.2f}"
 
@@ -549,7 +563,7 @@ def _comparison(report: dict[str, Any], records_dir: Path | None) -> str:
         rows.append(
             f"| {mark}{o['cell_type'].upper()}{mark} | {o['attention']} | {settings['embedding_size']} / "
             f"{settings['hidden_size']} | {_remedies(settings)} | "
-            f"{_score(m, cleaned, 'beam') if cleaned else '–'} | {_score(m, cleaned, 'beam', 'chrf') if cleaned else '–'} | "
+            f"{_score(m, cleaned, 'beam')} | {_score(m, cleaned, 'beam', 'chrf')} | "
             f"{_score(m, old_test, 'beam')} | {_score(m, 'validation', 'beam')} | {other['epochs_trained']:.1f} | "
             f"{o['train_time_s'] / 60:.0f} min | {o['num_parameters']:,} |"
         )
@@ -711,7 +725,7 @@ def write_card(
         + (
             f"after {settings['warmup_ratio']:g} of the planned steps of linear warm-up, decaying linearly to zero "
             "over whichever ends first, the epochs or the time budget (rnnhub.engine.trainer.BudgetSchedule)"
-            if "best_by" in settings
+            if _fits_budget(settings)
             else "with linear decay over the epochs"
         )
         + f", batch size {settings['batch_size']} (batches of similar length), gradient clipping at norm 1",
