@@ -149,8 +149,10 @@ def tiny_translator(
     attention_size: int | None = 7,
     num_beams: int | None = None,
     max_new_tokens: int = 8,
+    **config_fields,
 ) -> RnnHubForSeq2SeqLM:
-    """A random encoder-decoder over ``tokenizer`` (in eval mode); ``num_beams`` sets a full generation config."""
+    """A random encoder-decoder over ``tokenizer`` (in eval mode); ``num_beams`` sets a full generation config;
+    ``config_fields`` go to the config as they are (e.g. ``attention_scaled=True``)."""
     config = RnnHubSeq2SeqConfig(
         vocab_size=len(tokenizer),
         cell_type=cell,
@@ -160,6 +162,7 @@ def tiny_translator(
         attention_type=attention,
         **({} if attention_size is None else {"attention_size": attention_size}),
         architectures=["RnnHubForSeq2SeqLM"],
+        **config_fields,
     )
     model = RnnHubForSeq2SeqLM(config).eval()
     if num_beams is None:

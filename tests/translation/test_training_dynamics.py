@@ -7,6 +7,7 @@ import pytest
 import torch
 from transformers import pipeline
 
+from builders import PAIRS, pair_tokenizer, tiny_translator
 from rnnhub.engine.trainer import BudgetSchedule
 from rnnhub.models import RnnHubForSeq2SeqLM, RnnHubSeq2SeqConfig
 from rnnhub.models.attention import MultiplicativeAttention
@@ -16,44 +17,24 @@ from rnnhub.translation.evaluate import evaluate_translation
 from rnnhub.translation.pipeline import TASK, register
 from rnnhub.translation.recipe import references_of
 
-PAIRS = [
-    ("Ich bin müde.", "I am tired."),
-    ("Das Haus ist groß.", "The house is big."),
-    ("Guten Morgen!", "Good morning!"),
-    ("Wir gehen nach Hause.", "We are going home."),
-]
-
 
 @pytest.fixture
 def translation_pair():
     """A tiny random Luong translator (scaled scores) and its tokenizer; unequal sizes so a swap fails."""
-    from transformers import GenerationConfig
-
-    from rnnhub.tokenization import train_tokenizer
-
     torch.manual_seed(0)
-    tokenizer = train_tokenizer(
-        [s for pair in PAIRS for s in pair], kind="bpe", vocab_size=80, model_max_length=16
-    )
-    config = RnnHubSeq2SeqConfig(
-        vocab_size=len(tokenizer),
-        cell_type="gru",
+    tokenizer = pair_tokenizer(max_length=16)
+    model = tiny_translator(
+        tokenizer,
+        cell="gru",
+        attention="luong",
         embedding_size=8,
         hidden_size=6,
         decoder_hidden_size=10,
-        attention_type="luong",
-        attention_scaled=True,
-        word_dropout=0.1,
-        architectures=["RnnHubForSeq2SeqLM"],
-    )
-    model = RnnHubForSeq2SeqLM(config).eval()
-    model.generation_config = GenerationConfig(
+        attention_size=None,
         num_beams=3,
         max_new_tokens=7,
-        decoder_start_token_id=1,
-        bos_token_id=1,
-        eos_token_id=2,
-        pad_token_id=0,
+        attention_scaled=True,
+        word_dropout=0.1,
     )
     return model, tokenizer
 
@@ -70,7 +51,7 @@ def translation_folder(tmp_path, translation_pair):
 def tiny_pairs():
     import datasets
 
-    columns = {"source": [s for s, _ in PAIRS], "target": [t for _, t in PAIRS]}
+    columns = {"source": [s for s, _ in PAIRS[:4]], "target": [t for _, t in PAIRS[:4]]}
     return datasets.DatasetDict(
         {"train": datasets.Dataset.from_dict(columns), "validation": datasets.Dataset.from_dict(columns)}
     )
