@@ -9,7 +9,7 @@ from rnnhub.models.constants import CELL_TYPES
 from rnnhub.translation.recipe import ATTENTIONS, CORPUS_SETTINGS
 
 # Options that change how a run is shown, not what it computes: left out of the card's command.
-_NOT_REPRODUCED = {"progress"}
+_NOT_REPRODUCED = {"progress", "records_dir"}
 
 
 def add_cli(recipes: argparse._SubParsersAction) -> None:
@@ -56,6 +56,11 @@ def add_cli(recipes: argparse._SubParsersAction) -> None:
         help="name of the run's record in docs/translation-runs/ (an ablation's own row; default: "
         "<corpus>-<cell>-<attention>)",
     )
+    parser.add_argument(
+        "--records-dir",
+        default=None,
+        help="folder of the run records the card's comparison table reads (default: docs/translation-runs/)",
+    )
     parser.add_argument("--progress", action="store_true", help="show Trainer's progress bar")
     parser.set_defaults(func=_run, train_parser=parser)
 
@@ -82,12 +87,13 @@ def command_line(args: argparse.Namespace) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from rnnhub.translation.recipe import TranslationSettings, train_translation
+    from rnnhub.translation.recipe import RECORDS_DIR, TranslationSettings, train_translation
 
     result = train_translation(
         args.corpus,
         cell_type=args.cell,
         record_name=args.record_name,
+        records_dir=args.records_dir or RECORDS_DIR,
         **recipe_arguments(args, command_line(args), TranslationSettings),
     )
     report = result.extra["report"]
