@@ -26,6 +26,7 @@ from rnnhub.engine import settings as recipe_settings
 from rnnhub.engine.checks import check_choice
 from rnnhub.engine.run_info import recipe_hardware, weights_license
 from rnnhub.models.constants import CELL_TYPES
+from rnnhub.translation import ablation
 
 if TYPE_CHECKING:
     import datasets
@@ -803,6 +804,9 @@ def write_card(
         )
         + goal,
     }
+    ablation_section = ablation.section(Path(records_dir) if records_dir else None, corpus)
+    if ablation_section:
+        extra_sections["Ablation: one change at a time"] = ablation_section
     if report.get("everyday"):
         extra_sections["Everyday sentences"] = _everyday_section(report["everyday"])
     attention_section = _attention_section(report, Path(records_dir) if records_dir else None)
