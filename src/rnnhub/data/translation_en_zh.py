@@ -120,23 +120,24 @@ def make_splits(
 
 
 def iter_pages(
-    english_root: Path, chinese_root: Path, stats: dict[str, int]
+    english_root: Path, other_root: Path, stats: dict[str, int], other_language: str = "Chinese"
 ) -> Iterable[tuple[str, str, str]]:
-    """``(relative path, English html, Chinese html)`` for every page present in both languages, sorted."""
+    """``(relative path, English html, other html)`` for every page present in both languages, sorted (the
+    other language is Chinese here; ``libreoffice-de-en`` reads German the same way)."""
     english_pages = sorted(path.relative_to(english_root).as_posix() for path in english_root.rglob("*.html"))
     stats["English help pages"] = len(english_pages)
     missing = 0
     for relative in english_pages:
-        chinese = chinese_root / relative
-        if not chinese.is_file():
+        other = other_root / relative
+        if not other.is_file():
             missing += 1
             continue
         yield (
             relative,
             (english_root / relative).read_text(encoding="utf-8"),
-            chinese.read_text(encoding="utf-8"),
+            other.read_text(encoding="utf-8"),
         )
-    stats["pages missing in Chinese"] = missing
+    stats[f"pages missing in {other_language}"] = missing
 
 
 def build(ctx: BuildContext) -> None:
