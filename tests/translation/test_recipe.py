@@ -151,6 +151,13 @@ def test_cli_parses_and_records_the_command():
     )
     with pytest.raises(SystemExit):
         parser.parse_args(["train", "translation", "--corpus", "wmt14", "--cell", "gru", "--output", "x"])
+    added = parser.parse_args(
+        ["train", "translation", "--corpus", "ding-de-en", "--cell", "lstm", "--output", "o"]
+        + ["--extra-train", "libreoffice-de-en", "--records-dir", "runs/records"]
+    )
+    assert added.extra_train == ["libreoffice-de-en"] and added.records_dir == "runs/records"
+    # Where records go does not change what is trained: the card's command leaves it out.
+    assert command_line(added).endswith("--output o --extra-train libreoffice-de-en")
 
 
 def test_rescore_adds_the_old_test_split_everyday_sentences_and_attention(trained, tiny_splits):
@@ -178,3 +185,44 @@ def test_rescore_adds_the_old_test_split_everyday_sentences_and_attention(traine
     card = ModelCard.load(result.output_dir / "README.md")
     assert "stored as float16" in card.text
     assert ("test_v1", "BLEU (beam 3)") in {(r.dataset_split, r.metric_name) for r in card.data.eval_results}
+
+
+def test_extra_train_adds_train_rows_and_scores_the_added_test_split(tmp_path, tiny_splits, monkeypatch):
+    from rnnhub.engine import settings as recipe_settings
+    from rnnhub.translation.recipe import with_extra_train
+
+    help_text = data.load("libreoffice-de-en")
+    tiny_help = datasets.DatasetDict(
+        {"train": help_text["train"].select(range(40)), "test": help_text["test"].select(range(10))}
+    )
+    loaded = []
+    monkeypatch.setattr(recipe_settings, "load_corpus", lambda corpus: loaded.append(corpus) or tiny_help)
+    settings = settings_for("ding-de-en", extra_train=("libreoffice-de-en",))
+    splits = with_extra_train(tiny_splits, settings)
+    assert loaded == ["libreoffice-de-en"] and len(splits["train"]) == 160 + 40
+    assert set(splits["train"]["source"]) == set(tiny_splits["train"]["source"]) | set(
+        tiny_help["train"]["source"]
+    )
+    assert splits["validation"] is tiny_splits["validation"]  # model selection stays on Ding
+    assert with_extra_train(tiny_splits, settings_for("ding-de-en")) is tiny_splits
+    with pytest.raises(ValueError, match="translates en->zh"):
+        with_extra_train(tiny_splits, settings_for("ding-de-en", extra_train=("libreoffice-en-zh",)))
+
+    result = train_translation(
+        "ding-de-en",
+        cell_type="gru",
+        output_dir=tmp_path / "model",
+        data=tiny_splits,
+        records_dir=None,
+        **{**TINY, "extra_train": ["libreoffice-de-en"]},
+    )
+    report = result.extra["report"]
+    assert (
+        report["rows"]["train"] == 200 and report["metrics"]["test_libreoffice_de_en"]["beam"]["rows"] == 10
+    )
+    card = ModelCard.load(result.output_dir / "README.md")
+    assert card.data.datasets == ["ding-de-en", "libreoffice-de-en"]
+    assert ("test_libreoffice_de_en", "BLEU (beam 3)") in {
+        (r.dataset_split, r.metric_name) for r in card.data.eval_results
+    }
+    assert "those of `libreoffice-de-en`" in card.text

@@ -48,6 +48,14 @@ def add_cli(recipes: argparse._SubParsersAction) -> None:
         metavar="{true,false}",
         help="divide Luong scores by sqrt(d) (default: true)",
     )
+    parser.add_argument(
+        "--extra-train",
+        nargs="+",
+        default=None,
+        metavar="CORPUS",
+        help="built-in corpora of the same language pair whose train splits are added (their test splits are "
+        "scored on their own), e.g. libreoffice-de-en",
+    )
     parser.add_argument("--num-beams", type=int, default=None, help="beam size of the generation config")
     parser.add_argument("--model-id", default=None, help="Hub id for the card (default: the folder name)")
     parser.add_argument(

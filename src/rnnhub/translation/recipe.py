@@ -83,6 +83,9 @@ class TranslationSettings:
     patience: int = 4  # validation evaluations without a lower validation loss
     best_by: str = "loss"  # early stopping and the kept checkpoint: validation loss (BLEU sits at 0 early on)
     max_train_minutes: float = 85.0
+    # Other built-in corpora of the same language pair whose train splits are added to this one's; validation
+    # (model selection) stays this corpus', and each added corpus' test split is scored on its own.
+    extra_train: tuple[str, ...] = ()
     num_beams: int = 5
     length_penalty: float = 1.0  # the start; the recipe then picks one of LENGTH_PENALTIES on validation
 
@@ -207,6 +210,48 @@ def references_of(dataset) -> list:
 
 # Splits scored after training, when the corpus has them; test_v1 is ding-de-en's test split before cleaning.
 EVALUATED_SPLITS = ("validation", "test", "test_v1")
+# An added corpus' test split is scored as "test_<corpus>" (its own domain, reported beside the headline test).
+EXTRA_TEST = "test_{corpus}"
+
+
+def _scored_splits(splits) -> list[str]:
+    return [name for name in EVALUATED_SPLITS if name in splits] + [
+        name for name in splits if name.startswith(EXTRA_TEST.format(corpus=""))
+    ]
+
+
+def with_extra_train(splits, settings: TranslationSettings):
+    """``splits`` with the train splits of ``settings.extra_train`` appended to train and their test splits
+    added as ``test_<corpus>``; each added corpus must translate the same language pair.
+
+    Raises:
+        ValueError: an added corpus of another language pair, or the corpus itself added again.
+    """
+    import datasets
+
+    from rnnhub.data import get_corpus
+
+    if not settings.extra_train:
+        return splits
+    pair = (settings.source_language, settings.target_language)
+    trains, added = [splits["train"].select_columns(["source", "target"])], dict(splits)
+    for corpus in settings.extra_train:
+        languages = tuple(get_corpus(corpus).languages)
+        if languages != pair:
+            raise ValueError(
+                f"extra_train corpus {corpus!r} translates {'->'.join(languages)}, this recipe "
+                f"{'->'.join(pair)}; add only corpora of the same language pair."
+            )
+        extra = recipe_settings.load_corpus(corpus)
+        trains.append(extra["train"].select_columns(["source", "target"]))
+        name = EXTRA_TEST.format(corpus=corpus.replace("-", "_"))
+        if name in added:
+            raise ValueError(
+                f"extra_train names {corpus!r} twice or the corpus itself; name each corpus once."
+            )
+        added[name] = extra["test"]
+    added["train"] = datasets.concatenate_datasets(trains).shuffle(seed=0).flatten_indices()
+    return datasets.DatasetDict(added)
 
 
 def _evaluate(model, tokenizer, splits, settings: TranslationSettings, tokenize: str) -> tuple[dict, list]:
@@ -214,7 +259,7 @@ def _evaluate(model, tokenizer, splits, settings: TranslationSettings, tokenize:
 
     metrics: dict[str, dict[str, Any]] = {}
     samples: list[dict[str, str]] = []
-    for split in (name for name in EVALUATED_SPLITS if name in splits):
+    for split in _scored_splits(splits):
         metrics[split] = {}
         references = references_of(splits[split])
         for name, beams in (("greedy", 1), ("beam", settings.num_beams)):
@@ -357,7 +402,7 @@ def train_translation(
     check_choice("cell_type", cell_type, CELL_TYPES)
     settings = settings_for(corpus, **overrides)
     output_dir = recipe_settings.fresh_output_dir(output_dir)
-    splits = data if data is not None else recipe_settings.load_corpus(corpus)
+    splits = with_extra_train(data if data is not None else recipe_settings.load_corpus(corpus), settings)
     tokenize = (
         "zh" if settings.target_language == "zh" else bleu_tokenize_for(splits["train"]["target"][:2000])
     )
@@ -461,7 +506,9 @@ def rescore(
         raise ValueError(f"{folder} has no eval_report.json from train_translation; nothing to re-score.")
     recipe = report[RECIPE_KEY]
     settings = settings_for(recipe["corpus"], **{k: v for k, v in recipe["settings"].items() if k in _FIELDS})
-    splits = data if data is not None else recipe_settings.load_corpus(recipe["corpus"])
+    splits = with_extra_train(
+        data if data is not None else recipe_settings.load_corpus(recipe["corpus"]), settings
+    )
     if half_precision:
         from rnnhub.publish.weights import store_half_precision
 
@@ -600,6 +647,13 @@ def _undertrained_note(report: dict[str, Any]) -> str:
 
 def _training_rows(report: dict[str, Any]) -> str:
     changed = report[RECIPE_KEY].get("train_split_changed")
+    extra = report[RECIPE_KEY]["settings"].get("extra_train") or ()
+    if extra:
+        added = ", ".join(f"`{name}`" for name in extra)
+        return (
+            f"{report['rows']['train']:,}: the train split of `{report[RECIPE_KEY]['corpus']}` and those of "
+            f"{added} (their test splits are scored as `test_<corpus>`; validation is this corpus' alone)"
+        )
     if not changed:
         return f"{report['rows']['train']:,}"
     return (
@@ -690,7 +744,12 @@ def write_card(
     beams = settings["num_beams"]
     config = AutoConfig.from_pretrained(folder)
     rows = []
-    for split in (name for name in ("test", "test_v1", "validation") if name in metrics):
+    card_splits = [
+        "test",
+        "test_v1",
+        *(name for name in metrics if name.startswith("test_") and name != "test_v1"),
+    ]
+    for split in (name for name in [*card_splits, "validation"] if name in metrics):
         for name, label in (("beam", f"beam {beams}"), ("greedy", "greedy")):
             values = metrics[split][name]
             rows.append(
@@ -828,7 +887,7 @@ def write_card(
         license=recipe["license"],
         metrics=rows,
         language=[settings["source_language"], settings["target_language"]],
-        datasets=[corpus],
+        datasets=[corpus, *settings.get("extra_train", ())],
         training={key: value for key, value in training.items() if value is not None},
         description=description,
         limitations=limitations,
