@@ -66,6 +66,7 @@ _BUILTIN_MODULES = (
     "translation_de_en",
     "translation_en_zh",
     "translation_de_en_help",
+    "translation_de_en_lexicon",
     "captioning_emoji",
     "lm_text_en",
 )
