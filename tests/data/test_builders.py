@@ -22,6 +22,7 @@ from rnnhub.data import (
     sentiment_zh,
     translation_de_en,
     translation_de_en_help,
+    translation_de_en_lexicon,
     translation_en_zh,
 )
 
@@ -31,6 +32,7 @@ MY_CORPORA = (
     "ding-de-en",
     "libreoffice-en-zh",
     "libreoffice-de-en",
+    "ding-de-en-lexicon",
     "lm-text-en",
 )
 
@@ -136,6 +138,13 @@ DING_LINES = [
     "Ich stimme zu / Ich bin einverstanden. :: I agree / I concur.",
     "Die (wichtigsten) Akteure waren da. :: The (main) players were there.",
     "Das ist mir egal. :: I don't care.; It's all the same to me.",
+    # Lexicon entries (ding-de-en-lexicon): a special sense first in the file, then the word's main entry.
+    "Uhr {f} [techn.] :: timepiece",
+    "Uhr {f} | Uhren {pl} | Er kam um 3 Uhr. :: clock; watch | clocks | He came at 3 o'clock.",
+    "kam {v}; kam um :: came; came round",
+    "er/sie kam :: he/she came",
+    "um etw. kam :: to lose sth.",
+    "Uhr kam :: to clock in",
 ]
 
 
@@ -371,6 +380,20 @@ def test_libreoffice_german_pairs(cache: Path, tmp_path: Path) -> None:
     assert "untranslated (German equals English) dropped | 1 |" in (out / "README.md").read_text(
         encoding="utf-8"
     )
+
+
+def test_ding_lexicon_entries(cache: Path, tmp_path: Path) -> None:
+    out = build("ding-de-en-lexicon", cache, tmp_path / "out")
+    splits = data.load("ding-de-en-lexicon", root=out.parent)
+    pairs = {s: t for split in splits.values() for s, t in zip(split["source"], split["target"])}
+    assert pairs["Uhr"] == "clock"  # the headword's main entry wins over the stand-alone special sense
+    assert pairs["kam"] == pairs["kam um"] == "came"  # each German variant, the first English one
+    assert pairs["Uhr kam"] == "clock in"  # an English infinitive's "to " is dropped
+    assert not any("/" in s or "etw." in s for s in pairs)  # alternatives and placeholders dropped
+    assert not any(translation_de_en_lexicon.ding.is_sentence(s) for s in pairs)  # sentences are ding-de-en's
+    assert "Aal" not in pairs  # its German word is in no train sentence
+    card = common.read_card_metadata(out)
+    assert (card["source_language"], card["license"]) == ("de", "gpl-2.0-or-later")
 
 
 def test_lm_text_excludes_sentiment_evaluation_texts(cache: Path, tmp_path: Path) -> None:
