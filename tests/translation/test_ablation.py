@@ -66,11 +66,11 @@ def test_every_row_is_a_valid_command_that_changes_one_setting(tmp_path):
     parser = build_parser()
 
     def parsed(row):
-        args = vars(parser.parse_args(bench.row_command("ding-de-en", row, 6, tmp_path)[1:]))
+        args = vars(parser.parse_args(bench.row_command("ding-de-en", row, 12, tmp_path)[1:]))
         return {k: v for k, v in args.items() if k not in ("output", "func", "train_parser")}
 
     reference = parsed("recipe")
-    assert reference["epochs"] == 6 and reference["embedding_size"] == 128 and reference["cell"] == "lstm"
+    assert reference["epochs"] == 12 and reference["embedding_size"] == 128 and reference["cell"] == "lstm"
     for row in ablation.ROWS:
         if row != "recipe":
             changed = {k for k, v in parsed(row).items() if reference[k] != v}

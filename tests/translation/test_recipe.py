@@ -225,4 +225,4 @@ def test_extra_train_adds_train_rows_and_scores_the_added_test_split(tmp_path, t
     assert ("test_libreoffice_de_en", "BLEU (beam 3)") in {
         (r.dataset_split, r.metric_name) for r in card.data.eval_results
     }
-    assert "those of `libreoffice-de-en`" in card.text
+    assert "those of `libreoffice-de-en`" in card.text and "+ libreoffice-de-en train" in card.text

@@ -586,6 +586,7 @@ def _remedies(settings: dict[str, Any]) -> str:
     if settings.get("word_dropout"):
         parts.append(f"word dropout {settings['word_dropout']:g}")
     parts.append("LR fitted to budget" if _fits_budget(settings) else "LR over epochs")
+    parts.extend(f"+ {name} train" for name in settings.get("extra_train") or ())
     return ", ".join(parts)
 
 
