@@ -62,10 +62,10 @@ logger = logging.getLogger(__name__)
 CONCURRENCY_LIMIT = 2
 QUEUE_SIZE = 64
 # gradio keeps, per session (a browser tab, a gradio_client.Client), a copy of every component's config with the
-# session's last inputs and outputs (plots as base64 images): ~170 kB as JSON, ~0.4 MB of RSS after one /sentiment
-# request, for 10,000 sessions by default, so the server grew with every new visitor (docs/demo.md, "Memory"). The app
-# keeps nothing per session that it needs (no gr.State, no component updates; the status lines read REASONS), so a
-# session whose copy was dropped gets a fresh one and works as before; 32 bound that memory to tens of MB.
+# session's last inputs and outputs (plots as base64 images), for 10,000 sessions by default, so the server grew with
+# every new visitor (docs/demo.md, "Memory"). The app keeps nothing per session that it needs (no gr.State, no
+# component updates; the status lines read REASONS), so a session whose copy was dropped gets a fresh one and works
+# as before.
 SESSION_CAPACITY = 32
 # gradio's delete_cache: (how often to check, the age at which uploaded files are deleted), in seconds.
 UPLOAD_CACHE_SECONDS = (3600, 3600)
