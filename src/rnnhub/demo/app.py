@@ -48,6 +48,7 @@ __all__ = [
     "CSS",
     "QUEUE_SIZE",
     "REASONS",
+    "SESSION_CAPACITY",
     "UPLOAD_CACHE_SECONDS",
     "URL_REFUSED",
     "build_demo",
@@ -60,6 +61,12 @@ logger = logging.getLogger(__name__)
 # Two requests run at once (the models are small and CPU-bound); up to QUEUE_SIZE more wait their turn.
 CONCURRENCY_LIMIT = 2
 QUEUE_SIZE = 64
+# gradio keeps, per session (a browser tab, a gradio_client.Client), a copy of every component's config with the
+# session's last inputs and outputs (plots as base64 images), for 10,000 sessions by default, so the server grew with
+# every new visitor (docs/demo.md, "Memory"). The app keeps nothing per session that it needs (no gr.State, no
+# component updates; the status lines read REASONS), so a session whose copy was dropped gets a fresh one and works
+# as before.
+SESSION_CAPACITY = 32
 # gradio's delete_cache: (how often to check, the age at which uploaded files are deleted), in seconds.
 UPLOAD_CACHE_SECONDS = (3600, 3600)
 DEFAULT_CARD = "lstm-sentiment-rt-en"  # the card the models tab opens with, when published
@@ -669,6 +676,7 @@ def launch(
         share=share,
         allowed_paths=[str(captioning.EXAMPLE_DIR)],
         max_file_size=captioning.MAX_UPLOAD_BYTES,  # bigger uploads are refused before they reach a handler
+        state_session_capacity=SESSION_CAPACITY,
         css=CSS,
         **kwargs,
     )
