@@ -10,6 +10,8 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
+from rnnhub.figures import SerialFigure
+
 COLORS = {"rnn": "tab:red", "gru": "tab:blue", "lstm": "tab:green", "lstm-bias1": "tab:olive"}
 
 
@@ -19,7 +21,7 @@ def _color(name: str) -> str:
 
 def plot_memory(results: dict) -> Figure:
     """Accuracy against N (log scale) per variant: mean over seeds, with a band from the worst to the best seed."""
-    figure = Figure(figsize=(6.4, 4.0), dpi=100)
+    figure = SerialFigure(figsize=(6.4, 4.0), dpi=100)
     axes = figure.add_subplot()
     summary = results["summary"]
     for variant in dict.fromkeys(row["variant"] for row in summary):
@@ -55,7 +57,7 @@ def _flow_label(run: dict) -> str:
 
 def plot_gradient_flow(runs: list[dict], title: str = "Gradient flow back through time") -> Figure:
     """``||dL/dh_t||`` on a log scale against the number of steps back from the loss (0 = the last step)."""
-    figure = Figure(figsize=(6.4, 4.0), dpi=100)
+    figure = SerialFigure(figsize=(6.4, 4.0), dpi=100)
     axes = figure.add_subplot()
     for run in runs:
         norms = np.asarray(run["norms"])
@@ -77,7 +79,7 @@ def plot_gradient_flow(runs: list[dict], title: str = "Gradient flow back throug
 
 def plot_clipping(result: dict) -> Figure:
     """Loss and pre-clipping gradient norm per training step, with and without gradient-norm clipping."""
-    figure = Figure(figsize=(9.0, 3.6), dpi=100)
+    figure = SerialFigure(figsize=(9.0, 3.6), dpi=100)
     loss_axes, norm_axes = figure.subplots(1, 2)
     settings = result["settings"]
     styles = {
@@ -106,7 +108,7 @@ def plot_gates(trace: dict) -> Figure:
     """Heatmaps (unit x time) of the input, forget and output gates and the cell state for one sequence, and the
     cell state of the strongest memory unit for one sequence per class."""
     names = ("input", "forget", "output", "cell")
-    figure = Figure(figsize=(9.0, 7.0), dpi=100)
+    figure = SerialFigure(figsize=(9.0, 7.0), dpi=100)
     grid = figure.add_gridspec(3, 2)
     panels = [figure.add_subplot(grid[i // 2, i % 2]) for i in range(4)]
     for axes, name in zip(panels, names):
