@@ -3,12 +3,14 @@
 import io
 import threading
 
-from rnnhub.figures import RENDER_LOCK, SerialFigure
+from matplotlib.figure import Figure
+
+from rnnhub.figures import RENDER_LOCK, serial_figure
 from rnnhub.lab.plots import plot_gradient_flow
 
 
 def _log_axis_png() -> bytes:
-    figure = SerialFigure(figsize=(3, 2), dpi=50)
+    figure = serial_figure(figsize=(3, 2), dpi=50)
     axes = figure.add_subplot()
     axes.semilogy([1, 2, 3], [1e-3, 1.0, 1e3])  # tick labels in mathtext: $\mathdefault{10^{0}}$
     buffer = io.BytesIO()
@@ -37,12 +39,14 @@ def test_concurrent_rendering_of_log_axes_succeeds():
 
 
 def test_savefig_holds_the_render_lock_and_the_lab_uses_serial_figures():
+    # A plain Figure (gradio tells a matplotlib figure by its class's module), its savefig under the lock.
     seen = []
-    figure = SerialFigure(figsize=(2, 2), dpi=30)
+    figure = serial_figure(figsize=(2, 2), dpi=30)
     figure.add_subplot().plot([0, 1])
     original = figure.canvas.print_figure
     figure.canvas.print_figure = lambda *a, **k: seen.append(RENDER_LOCK.locked()) or original(*a, **k)
     figure.savefig(io.BytesIO(), format="png")
     assert seen == [True] and not RENDER_LOCK.locked()
     runs = [{"cell_type": "lstm", "norms": [1.0, 0.5, 0.25], "first_over_last": 0.25}]
-    assert isinstance(plot_gradient_flow(runs), SerialFigure)
+    flow = plot_gradient_flow(runs)
+    assert type(flow) is Figure and flow.savefig.__wrapped__ is not None

@@ -3,22 +3,31 @@
 The demo hands matplotlib figures to gradio, which renders each in a worker thread; several requests render at
 once. matplotlib's mathtext parser (log-axis tick labels such as ``$\\mathdefault{10^{0}}$``) is shared state and
 not thread-safe: under concurrent requests it raised ``ParseException`` and the request failed (found by
-``bench/demo_soak.py`` with 4 clients). :class:`SerialFigure` is a :class:`~matplotlib.figure.Figure` whose
-``savefig`` (the call every renderer makes, gradio's included) holds one process-wide lock.
+``bench/demo_soak.py`` with 4 clients). :func:`serial_figure` makes a plain :class:`~matplotlib.figure.Figure`
+(gradio recognises matplotlib figures by their class's module, so no subclass) whose ``savefig``, the call every
+renderer makes, gradio's included, holds one process-wide lock.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
+from typing import Any
 
 from matplotlib.figure import Figure
 
 RENDER_LOCK = threading.Lock()
 
 
-class SerialFigure(Figure):
-    """A Figure whose rendering (``savefig``) never runs beside another SerialFigure's."""
+def serial_figure(**kwargs: Any) -> Figure:
+    """``Figure(**kwargs)`` whose ``savefig`` never runs beside another serial figure's."""
+    figure = Figure(**kwargs)
+    unlocked = figure.savefig
 
-    def savefig(self, *args, **kwargs):
+    @functools.wraps(unlocked)
+    def savefig(*args: Any, **options: Any):
         with RENDER_LOCK:
-            return super().savefig(*args, **kwargs)
+            return unlocked(*args, **options)
+
+    figure.savefig = savefig
+    return figure

@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from rnnhub.figures import SerialFigure
+from rnnhub.figures import serial_figure
 
 __all__ = [
     "attention_heatmap",
@@ -76,7 +76,7 @@ def _token_ticks(axes: Any, tokens: Sequence[str], axis: str = "x") -> None:
 
 def message_figure(text: str, size: tuple[float, float] = (6.4, 1.2)) -> Figure:
     """A small figure that only says ``text`` (e.g. "a vanilla RNN has no gates")."""
-    figure = SerialFigure(figsize=size, dpi=100)
+    figure = serial_figure(figsize=size, dpi=100)
     axes = figure.add_subplot()
     axes.axis("off")
     axes.text(0.5, 0.5, text, ha="center", va="center", fontsize=10, wrap=True)
@@ -91,7 +91,7 @@ def sentiment_curve(trace: dict) -> Figure:
     """The probability of each label after every token (``rnnhub.sentiment.view.sentiment_trace`` output)."""
     tokens = trace["tokens"]
     probabilities = np.asarray(trace["probabilities"])  # (tokens, labels)
-    figure = SerialFigure(figsize=(_width(len(tokens)), 3.4), dpi=100)
+    figure = serial_figure(figsize=(_width(len(tokens)), 3.4), dpi=100)
     axes = figure.add_subplot()
     colors = {"positive": "tab:green", "negative": "tab:red"}
     for index, label in enumerate(trace["labels"]):
@@ -109,7 +109,7 @@ def sentiment_curve(trace: dict) -> Figure:
 def compare_curves(traces: dict[str, dict], label: str = "positive") -> Figure:
     """P(``label``) after each token for several models (cell type -> trace) on the same text."""
     first = next(iter(traces.values()))
-    figure = SerialFigure(figsize=(_width(len(first["tokens"])), 3.4), dpi=100)
+    figure = serial_figure(figsize=(_width(len(first["tokens"])), 3.4), dpi=100)
     axes = figure.add_subplot()
     colors = {"rnn": "tab:red", "gru": "tab:blue", "lstm": "tab:green"}
     for cell, trace in traces.items():
@@ -135,7 +135,7 @@ def gate_heatmap(trace: dict) -> Figure:
             f"A vanilla {trace['cell_type'].upper()} has no gates: nothing decides what to keep."
         )
     tokens = trace["tokens"]
-    figure = SerialFigure(figsize=(_width(len(tokens)), 1.9 * len(names) + 1.0), dpi=100)
+    figure = serial_figure(figsize=(_width(len(tokens)), 1.9 * len(names) + 1.0), dpi=100)
     panels = figure.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
     for axes, name in zip(panels, names):
         values = np.asarray(trace["gates"][name]).T  # (unit, token)
@@ -168,7 +168,7 @@ def attention_heatmap(
         return message_figure("No attention weights to show (the translation is empty).")
     width = min(14.0, max(5.0, 0.45 * len(source_tokens) + 2.5))
     height = min(14.0, max(3.0, 0.35 * len(target_tokens) + 1.8))
-    figure = SerialFigure(figsize=(width, height), dpi=100)
+    figure = serial_figure(figsize=(width, height), dpi=100)
     axes = figure.add_subplot()
     image = axes.imshow(weights, aspect="auto", interpolation="nearest", cmap="Blues", vmin=0.0, vmax=1.0)
     _token_ticks(axes, list(source_tokens))
@@ -188,7 +188,7 @@ def caption_attention(image: Any, words: Sequence[str], attention: Any, *, colum
     panels = 1 + len(maps)
     columns = max(1, min(columns, panels))
     rows = -(-panels // columns)
-    figure = SerialFigure(figsize=(2.3 * columns, 2.4 * rows), dpi=100)
+    figure = serial_figure(figsize=(2.3 * columns, 2.4 * rows), dpi=100)
     axes_grid = figure.subplots(rows, columns, squeeze=False)
     height, width = pixels.shape[:2]
     for index, axes in enumerate(axes_grid.flat):
@@ -211,7 +211,7 @@ def caption_attention(image: Any, words: Sequence[str], attention: Any, *, colum
 
 def memory_bars(rows: Sequence[dict], chance: float) -> Figure:
     """Held-out accuracy per variant of a quick live "remember the first word" run."""
-    figure = SerialFigure(figsize=(6.4, 3.0), dpi=100)
+    figure = serial_figure(figsize=(6.4, 3.0), dpi=100)
     axes = figure.add_subplot()
     colors = {"rnn": "tab:red", "gru": "tab:blue", "lstm": "tab:green", "lstm-bias1": "tab:olive"}
     names = [row["variant"] for row in rows]

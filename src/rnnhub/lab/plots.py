@@ -10,7 +10,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from rnnhub.figures import SerialFigure
+from rnnhub.figures import serial_figure
 
 COLORS = {"rnn": "tab:red", "gru": "tab:blue", "lstm": "tab:green", "lstm-bias1": "tab:olive"}
 
@@ -21,7 +21,7 @@ def _color(name: str) -> str:
 
 def plot_memory(results: dict) -> Figure:
     """Accuracy against N (log scale) per variant: mean over seeds, with a band from the worst to the best seed."""
-    figure = SerialFigure(figsize=(6.4, 4.0), dpi=100)
+    figure = serial_figure(figsize=(6.4, 4.0), dpi=100)
     axes = figure.add_subplot()
     summary = results["summary"]
     for variant in dict.fromkeys(row["variant"] for row in summary):
@@ -57,7 +57,7 @@ def _flow_label(run: dict) -> str:
 
 def plot_gradient_flow(runs: list[dict], title: str = "Gradient flow back through time") -> Figure:
     """``||dL/dh_t||`` on a log scale against the number of steps back from the loss (0 = the last step)."""
-    figure = SerialFigure(figsize=(6.4, 4.0), dpi=100)
+    figure = serial_figure(figsize=(6.4, 4.0), dpi=100)
     axes = figure.add_subplot()
     for run in runs:
         norms = np.asarray(run["norms"])
@@ -79,7 +79,7 @@ def plot_gradient_flow(runs: list[dict], title: str = "Gradient flow back throug
 
 def plot_clipping(result: dict) -> Figure:
     """Loss and pre-clipping gradient norm per training step, with and without gradient-norm clipping."""
-    figure = SerialFigure(figsize=(9.0, 3.6), dpi=100)
+    figure = serial_figure(figsize=(9.0, 3.6), dpi=100)
     loss_axes, norm_axes = figure.subplots(1, 2)
     settings = result["settings"]
     styles = {
@@ -108,7 +108,7 @@ def plot_gates(trace: dict) -> Figure:
     """Heatmaps (unit x time) of the input, forget and output gates and the cell state for one sequence, and the
     cell state of the strongest memory unit for one sequence per class."""
     names = ("input", "forget", "output", "cell")
-    figure = SerialFigure(figsize=(9.0, 7.0), dpi=100)
+    figure = serial_figure(figsize=(9.0, 7.0), dpi=100)
     grid = figure.add_gridspec(3, 2)
     panels = [figure.add_subplot(grid[i // 2, i % 2]) for i in range(4)]
     for axes, name in zip(panels, names):
