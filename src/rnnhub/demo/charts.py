@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from rnnhub.figures import serial_figure
+from rnnhub.figures import serial_figure, serially
 
 __all__ = [
     "attention_heatmap",
@@ -74,6 +74,7 @@ def _token_ticks(axes: Any, tokens: Sequence[str], axis: str = "x") -> None:
         axes.set_yticks(positions, labels, fontsize=8, fontfamily=token_font())
 
 
+@serially
 def message_figure(text: str, size: tuple[float, float] = (6.4, 1.2)) -> Figure:
     """A small figure that only says ``text`` (e.g. "a vanilla RNN has no gates")."""
     figure = serial_figure(figsize=size, dpi=100)
@@ -87,6 +88,7 @@ def _width(tokens: int) -> float:
     return float(min(14.0, max(6.4, 0.28 * tokens + 2.0)))
 
 
+@serially
 def sentiment_curve(trace: dict) -> Figure:
     """The probability of each label after every token (``rnnhub.sentiment.view.sentiment_trace`` output)."""
     tokens = trace["tokens"]
@@ -106,6 +108,7 @@ def sentiment_curve(trace: dict) -> Figure:
     return figure
 
 
+@serially
 def compare_curves(traces: dict[str, dict], label: str = "positive") -> Figure:
     """P(``label``) after each token for several models (cell type -> trace) on the same text."""
     first = next(iter(traces.values()))
@@ -126,6 +129,7 @@ def compare_curves(traces: dict[str, dict], label: str = "positive") -> Figure:
     return figure
 
 
+@serially
 def gate_heatmap(trace: dict) -> Figure:
     """Heatmaps (unit x token) of the gates of the top layer (LSTM: input, forget, output gates and the cell
     state; GRU: reset and update gates). A vanilla RNN has no gates: the figure says so."""
@@ -154,6 +158,7 @@ def gate_heatmap(trace: dict) -> Figure:
     return figure
 
 
+@serially
 def attention_heatmap(
     source_tokens: Sequence[str],
     target_tokens: Sequence[str],
@@ -181,6 +186,7 @@ def attention_heatmap(
     return figure
 
 
+@serially
 def caption_attention(image: Any, words: Sequence[str], attention: Any, *, columns: int = 4) -> Figure:
     """The image the model saw, then one panel per generated word with its attention map stretched over it."""
     pixels = np.asarray(image)
@@ -209,6 +215,7 @@ def caption_attention(image: Any, words: Sequence[str], attention: Any, *, colum
     return figure
 
 
+@serially
 def memory_bars(rows: Sequence[dict], chance: float) -> Figure:
     """Held-out accuracy per variant of a quick live "remember the first word" run."""
     figure = serial_figure(figsize=(6.4, 3.0), dpi=100)

@@ -10,7 +10,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from rnnhub.figures import serial_figure
+from rnnhub.figures import serial_figure, serially
 
 COLORS = {"rnn": "tab:red", "gru": "tab:blue", "lstm": "tab:green", "lstm-bias1": "tab:olive"}
 
@@ -19,6 +19,7 @@ def _color(name: str) -> str:
     return COLORS.get(name, "tab:gray")
 
 
+@serially
 def plot_memory(results: dict) -> Figure:
     """Accuracy against N (log scale) per variant: mean over seeds, with a band from the worst to the best seed."""
     figure = serial_figure(figsize=(6.4, 4.0), dpi=100)
@@ -55,6 +56,7 @@ def _flow_label(run: dict) -> str:
     return label
 
 
+@serially
 def plot_gradient_flow(runs: list[dict], title: str = "Gradient flow back through time") -> Figure:
     """``||dL/dh_t||`` on a log scale against the number of steps back from the loss (0 = the last step)."""
     figure = serial_figure(figsize=(6.4, 4.0), dpi=100)
@@ -77,6 +79,7 @@ def plot_gradient_flow(runs: list[dict], title: str = "Gradient flow back throug
     return figure
 
 
+@serially
 def plot_clipping(result: dict) -> Figure:
     """Loss and pre-clipping gradient norm per training step, with and without gradient-norm clipping."""
     figure = serial_figure(figsize=(9.0, 3.6), dpi=100)
@@ -104,6 +107,7 @@ def plot_clipping(result: dict) -> Figure:
     return figure
 
 
+@serially
 def plot_gates(trace: dict) -> Figure:
     """Heatmaps (unit x time) of the input, forget and output gates and the cell state for one sequence, and the
     cell state of the strongest memory unit for one sequence per class."""
