@@ -55,6 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--label-column", default="label", help="classification: the label column (default: label)"
     )
     parser.add_argument(
+        "--no-length-buckets",
+        dest="length_buckets",
+        action="store_false",
+        help="classification: uniformly shuffled training batches instead of batches of similar length (less "
+        "padding, faster on CPU)",
+    )
+    parser.add_argument(
         "--source-column", default="source", help="translation: the source-language column (default: source)"
     )
     parser.add_argument(
@@ -238,6 +245,7 @@ def _finetune(args: argparse.Namespace):
         text_column=args.text_column,
         label_column=args.label_column,
         metric_for_best_model=args.metric,
+        length_buckets=args.length_buckets,
         **common,
     )
 

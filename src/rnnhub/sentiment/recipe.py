@@ -58,6 +58,7 @@ class SentimentSettings:
     epochs: float = 10.0
     patience: int = 2
     metric: str = "accuracy"
+    length_buckets: bool = True  # batches of similar length (see rnnhub.sentiment.train.finetune)
 
 
 CORPUS_SETTINGS: dict[str, SentimentSettings] = {
@@ -188,6 +189,7 @@ def train_sentiment(
                 **recipe_settings.schedule(settings),
                 max_length=settings.max_length,
                 metric_for_best_model=settings.metric,
+                length_buckets=settings.length_buckets,
                 seed=seed,
                 model_id=model_id,
                 license="other",
@@ -296,6 +298,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
     from transformers import AutoConfig
 
     from rnnhub.publish.cards import make_model_card, save_card
+    from rnnhub.sentiment.train import BATCHES
 
     folder = Path(folder)
     report = _read_report(folder)
@@ -327,6 +330,8 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         f"batch size {settings['batch_size']}, gradient clipping at norm 1",
         "regularisation": f"dropout {settings['dropout']:g}, embedding dropout {settings['embedding_dropout']:g}",
         "max length": f"{settings['max_length']} tokens",
+        # Reports written before the option existed have no such setting (their batches were shuffled).
+        "batches": BATCHES.get(settings.get("length_buckets", False)),
         "training rows": report["rows"]["train"],
         "train time": f"{report['wall_time_s']:.0f} s (whole command incl. tokenizer and evaluation: {recipe['total_time_s']:.0f} s)",
         "hardware": recipe["hardware"],

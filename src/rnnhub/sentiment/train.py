@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 __all__ = ["CHECKPOINTS_DIRNAME", "FinetuneResult", "finetune"]
 
 BEST_METRICS = ("loss", "accuracy", "macro_f1")
+# How the card names the training batches (the ``length_buckets`` choice).
+BATCHES = {True: "grouped by length (transformers' group_by_length sampler)", False: "uniformly shuffled"}
 _SOURCE_ARCHITECTURES = ("RnnHubForSequenceClassification", "RnnHubForCausalLM", "RnnHubModel")
 
 
@@ -250,6 +252,7 @@ def finetune(
     command: str | None = None,
     progress: bool = False,
     training_arguments: Mapping[str, Any] | None = None,
+    length_buckets: bool = True,
 ) -> FinetuneResult:
     """Fine-tune ``model`` as a classifier of ``data``'s labels and save the result in ``output_dir``.
 
@@ -275,6 +278,10 @@ def finetune(
         command: the command line recorded in the card (the CLI passes its own).
         progress: show Trainer's progress bar and logs (the library is silent by default).
         training_arguments: extra ``TrainingArguments`` fields, overriding the ones set here.
+        length_buckets: draw training batches of texts of similar length (transformers' ``group_by_length``
+            sampler: shuffled groups of 50 batches, each group sorted by length), so the recurrent layer reads
+            little padding (a batch of unequal lengths costs up to 3x on CPU, see bench/README.md); only the
+            order of the rows changes. False: uniformly shuffled batches.
 
     Raises:
         ValueError: missing columns, empty texts or labels, a single label in all the data, labels in
@@ -320,7 +327,7 @@ def finetune(
         save_total_limit=save_total_limit,
         seed=seed,
         progress=progress,
-        overrides=training_arguments or {},
+        overrides={**(engine.sampling_arguments() if length_buckets else {}), **(training_arguments or {})},
     )
     trainer = Trainer(
         model=classifier,
@@ -354,6 +361,7 @@ def finetune(
             batch_size=batch_size * args.world_size,
             max_epochs=epochs,
             metric_for_best_model=metric_for_best_model,
+            length_buckets=length_buckets,
             hardware=trainer_hardware(args.world_size),
             resumed_from=resume_from,
         )
@@ -425,6 +433,7 @@ def _save_outputs(
             "base_model": f"`{facts['base_model']}` ({result.source_architecture}, {result.head} classification "
             "head)",
             "best_by": facts["metric_for_best_model"],
+            "batches": BATCHES[facts["length_buckets"]],
         },
     )
     result.extra["report"] = report
