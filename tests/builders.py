@@ -7,7 +7,8 @@ Sizes are small and unequal on purpose (a swapped dimension fails). Models are r
 * translators (:func:`tiny_translator`, :func:`save_tiny_translator`), default an LSTM with Bahdanau attention;
 * captioners over 16x16 pictures (:func:`tiny_captioner`, :func:`save_tiny_captioner`) and coloured-shape images
   and caption splits (:func:`shape_image`, :func:`caption_splits`);
-* :func:`free_port` for the demo servers.
+* :func:`free_port` for the demo servers; :func:`run_without_rnnhub` for scripts that must work where rnnhub
+  cannot be imported (``trust_remote_code`` loading).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import io
 import random
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import datasets
@@ -48,6 +51,22 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def run_without_rnnhub(script: str, args: list[str], tmp_path) -> subprocess.CompletedProcess:
+    """``script`` (which starts with ``rnnhub.publish.hub.HIDE_RNNHUB``) in a fresh offline Python without
+    PYTHONPATH; must exit 0."""
+    env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf-home"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
 
 
 # ---------------------------------------------------------------------------------------------------------------

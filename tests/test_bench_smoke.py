@@ -110,3 +110,17 @@ def test_bench_cli_quick(tmp_path):
         assert entry["seconds"]["median"] > 0 and entry["ratio_of_medians_vs_bare"] > 0
     _check_checks(data["checks"])
     assert any(c["name"] == "rnnhub_help_under_1s" and c["required"] for c in data["checks"])
+
+
+def test_bench_buckets_quick(tmp_path):
+    data = _run("bench_buckets.py", tmp_path / "buckets.json")
+    assert data["benchmark"] == "sentiment_length_buckets"
+    _check_environment(data["environment"])
+    assert data["settings"]["quick"] is True
+    assert set(data["results"]) == {"buckets", "shuffled"}
+    for entry in data["results"].values():
+        assert len(entry["texts_per_s_rounds"]) == data["settings"]["rounds"]
+        assert entry["texts_per_s"]["median"] > 0 and 0 <= entry["padding_share"] < 1
+    # Same texts, grouped by length: less padding (the timing is not asserted).
+    assert data["results"]["buckets"]["padding_share"] < data["results"]["shuffled"]["padding_share"]
+    _check_checks(data["checks"])

@@ -234,6 +234,23 @@ def test_word_decode_loses_only_documented_spacing():
     assert decoded == "I don ' t like rain ( really)!"
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_spaced_continuations_keep_the_space_before_new_words(kind):
+    # What the text-generation pipeline does: prompt text + the new tokens decoded on their own.
+    tok = _train(kind, spaced_continuations=True)
+    prompt, continuation = "The cat", " sat on the mat."
+    new_ids = tok("The cat sat on the mat.", add_special_tokens=False)["input_ids"][
+        len(tok(prompt, add_special_tokens=False)["input_ids"]) :
+    ]
+    assert prompt + tok.decode(new_ids) == prompt + continuation
+    whole = tok.decode(tok("Hello, world!")["input_ids"], skip_special_tokens=True)
+    assert whole == ("Hello, world!" if kind == "char" else " Hello, world!")  # the documented leading space
+    # The default joins a continuation to the prompt's last word (word, bpe); char keeps spaces as tokens.
+    plain = _train(kind)
+    glued = prompt + plain.decode(new_ids)
+    assert glued == (prompt + continuation if kind == "char" else "The catsat on the mat.")
+
+
 def test_whitespace_is_collapsed():
     tok = _train("bpe")
     ids = tok("  the \n\t cat  ")["input_ids"]

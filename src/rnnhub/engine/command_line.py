@@ -18,16 +18,16 @@ def reproducing_command(
 ) -> str:
     """``prefix`` plus every required or non-default option of ``args`` as ``parser`` defines it.
 
-    Options in ``skip`` (how a run is shown or continued, not what it computes) are left out; a set flag is
-    written bare, a float with ``:g``, a tuple or list comma-separated.
+    Options in ``skip`` (how a run is shown or continued, not what it computes) are left out; a flag that was
+    given (``store_true``, ``store_false``: its value differs from the default) is written bare, a float with ``:g``, a tuple or list comma-separated.
     """
     parts = list(prefix)
     for action in parser._actions:
         if not action.option_strings or action.dest == "help" or action.dest in skip:
             continue
         value, flag = getattr(args, action.dest), action.option_strings[0]
-        if action.nargs == 0:  # a store_true flag
-            if value:
+        if action.nargs == 0:  # a store_true / store_false flag
+            if value != action.default:
                 parts.append(flag)
         elif action.required or value != action.default:
             if isinstance(value, (tuple, list)):

