@@ -122,6 +122,13 @@ def settings_for(corpus: str, **overrides: Any) -> TranslationSettings:
     return settings
 
 
+def _pairs(splits: datasets.DatasetDict, settings: TranslationSettings) -> datasets.DatasetDict:
+    """The corpus with ``source``/``target`` columns, whether stored so or in the standard ``translation`` column."""
+    from rnnhub.data.translation_layout import as_source_target
+
+    return as_source_target(splits, settings.source_language, settings.target_language)
+
+
 def _fresh_model(splits: datasets.DatasetDict, cell_type: str, settings: TranslationSettings, seed: int):
     """A joint tokenizer trained on the train split only, and a fresh seq2seq model sized to it."""
     from transformers import GenerationConfig, set_seed
@@ -151,6 +158,9 @@ def _fresh_model(splits: datasets.DatasetDict, cell_type: str, settings: Transla
         embedding_dropout=settings.embedding_dropout,
         word_dropout=settings.word_dropout,
         architectures=["RnnHubForSeq2SeqLM"],
+        # What `rnnhub finetune` reads to pick the pairs of a `translation` column ({language: text}).
+        source_language=settings.source_language,
+        target_language=settings.target_language,
     )
     set_seed(seed)
     model = RnnHubForSeq2SeqLM(config)
@@ -356,7 +366,7 @@ def train_translation(
     check_choice("cell_type", cell_type, CELL_TYPES)
     settings = settings_for(corpus, **overrides)
     output_dir = recipe_settings.fresh_output_dir(output_dir)
-    splits = data if data is not None else recipe_settings.load_corpus(corpus)
+    splits = _pairs(data if data is not None else recipe_settings.load_corpus(corpus), settings)
     tokenize = (
         "zh" if settings.target_language == "zh" else bleu_tokenize_for(splits["train"]["target"][:2000])
     )
@@ -460,7 +470,7 @@ def rescore(
         raise ValueError(f"{folder} has no eval_report.json from train_translation; nothing to re-score.")
     recipe = report[RECIPE_KEY]
     settings = settings_for(recipe["corpus"], **{k: v for k, v in recipe["settings"].items() if k in _FIELDS})
-    splits = data if data is not None else recipe_settings.load_corpus(recipe["corpus"])
+    splits = _pairs(data if data is not None else recipe_settings.load_corpus(recipe["corpus"]), settings)
     if half_precision:
         from rnnhub.publish.weights import store_half_precision
 
