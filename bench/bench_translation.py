@@ -95,7 +95,7 @@ def load(args):
     corpus = args.corpus
     if corpus is None and not args.quick:
         corpus = (ModelCard.load(Path(args.model) / "README.md").data.datasets or [None])[0]
-    test = data.load(corpus or "ding-de-en", split="test")
+    test = data.load_pairs(corpus or "ding-de-en", split="test")
     if args.limit:
         test = test.select(range(min(args.limit, len(test))))
     sources, targets = list(test["source"]), list(test["target"])

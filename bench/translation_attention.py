@@ -43,7 +43,7 @@ def main(argv=None) -> int:
     from rnnhub.translation.view import load_translator
 
     torch.set_num_threads(args.threads)
-    split = data.load(args.corpus)[args.split]
+    split = data.load_pairs(args.corpus, split=args.split)
     models = []
     for entry in args.model:
         label, sep, folder = entry.partition("=")

@@ -100,6 +100,15 @@ def test_errors_are_one_line_with_exit_code_2(source, tmp_path, capsys):
     assert "Nothing to resume" in capsys.readouterr().err
 
 
+def test_translation_flags_are_refused_for_a_classifier(source, tmp_path, capsys):
+    data = write_rows(tmp_path / "reviews.csv", sentiment_rows(20))
+    argv = command(source, data, tmp_path / "out", "--source-lang", "de", "--dataset-config-name", "x")
+    assert finetune_cli.main(argv) == 2
+    error = capsys.readouterr().err
+    assert "--source-lang, --dataset-config-name apply to translation models" in error
+    assert not (tmp_path / "out").exists()
+
+
 def test_too_many_beams_are_refused_before_training(tmp_path, capsys):
     from builders import save_tiny_translator
 

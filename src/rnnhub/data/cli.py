@@ -1,4 +1,4 @@
-"""`rnnhub data list` and `rnnhub data build NAME|all [--out DIR] [--cache DIR]`."""
+"""`rnnhub data list`, `rnnhub data build NAME|all [--out DIR] [--cache DIR]` and `rnnhub data convert NAME...`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,20 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     )
     build.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     build.set_defaults(func=_build)
+
+    convert = commands.add_parser(
+        "convert",
+        help="rewrite stored translation corpora in the standard layout (a `translation` column)",
+        description="Rewrite built translation corpora from source/target columns into the layout of Hub "
+        "translation datasets, one `translation` column of {language: text} (what `rnnhub data build` writes "
+        "now), without their source packages: same rows, same order, other columns kept; the card's columns "
+        "paragraph is rewritten. A corpus already in that layout is left as it is.",
+    )
+    convert.add_argument("names", nargs="+", metavar="NAME", help="translation corpora, e.g. ding-de-en")
+    convert.add_argument(
+        "--root", type=Path, default=None, help="folder holding the built corpora (default: data/)"
+    )
+    convert.set_defaults(func=_convert)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -73,4 +87,15 @@ def _build(args: argparse.Namespace) -> int:
         start = time.monotonic()
         out = build(name, out=args.out, cache=args.cache, show_progress=not args.no_progress)
         print(f"built {name} in {time.monotonic() - start:.0f} s -> {out}", file=sys.stderr)
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from rnnhub.data.convert import convert_corpus
+
+    for name in args.names:
+        changed = convert_corpus(name, root=args.root)
+        print(
+            f"{name}: {'rewritten in' if changed else 'already in'} the standard layout (a translation column)"
+        )
     return 0

@@ -3,7 +3,8 @@
 Canonical columns, by task:
 
 * text classification: ``text``, ``label``
-* translation: ``source``, ``target``
+* translation: ``source``, ``target``; data in the standard layout of Hub translation datasets (one
+  ``translation`` column of ``{language: text}`` dicts) gives them from the two ``languages`` named
 * captioning: ``image``, ``captions`` (a list of strings; one row per image)
 * language modelling: ``text``
 
@@ -14,6 +15,7 @@ row per image with a ``captions`` list.
 
 >>> load_user_data("reviews.csv", columns={"text": "review", "label": "stars"})
 >>> load_user_data("pairs.jsonl", columns={"source": "de", "target": "en"}, split="train")
+>>> load_user_data("wmt16", columns={"source": "source", "target": "target"}, languages=("de", "en"), name="de-en")
 >>> load_user_data("captions.csv", columns={"image": "image", "captions": "caption"})
 """
 
@@ -24,6 +26,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from rnnhub.data.translation_layout import TRANSLATION_COLUMN, to_source_target
 
 if TYPE_CHECKING:
     import datasets
@@ -83,6 +87,8 @@ def _load_raw(path_or_hub_id: str | os.PathLike[str], **load_kwargs: Any) -> dat
     import datasets
 
     path = Path(path_or_hub_id).expanduser()
+    if path.exists() and load_kwargs.get("name") is not None:
+        return _load_config(path, **load_kwargs)
     if path.exists():
         builder, data_files = _data_files(path)
         _check_not_empty(path)
@@ -107,11 +113,46 @@ def _load_raw(path_or_hub_id: str | os.PathLike[str], **load_kwargs: Any) -> dat
     return loaded
 
 
-def select_columns(dataset: datasets.Dataset, columns: Mapping[str, str], where: str) -> datasets.Dataset:
-    """Keep ``columns`` ({canonical name: your column}) renamed to their canonical names; ValueError if missing."""
+def _load_config(path: Path, **load_kwargs: Any) -> datasets.DatasetDict:
+    """A local dataset folder laid out like a Hub dataset repository, one of whose configs ``name=`` picks (its
+    README.md lists them under ``configs:``)."""
+    import datasets
+
+    if not path.is_dir():
+        raise ValueError(
+            f"--dataset-config-name ({load_kwargs['name']!r}) picks a config of a Hub dataset or of a dataset "
+            f"folder whose README.md lists configs; {path} is a file. Leave the option out for a file."
+        )
+    loaded = datasets.load_dataset(str(path), **load_kwargs)
+    return loaded if isinstance(loaded, datasets.DatasetDict) else datasets.DatasetDict({"train": loaded})
+
+
+def _standard_pairs(
+    dataset: datasets.Dataset, columns: Mapping[str, str], languages: tuple[str | None, str | None]
+) -> tuple[datasets.Dataset, Mapping[str, str]]:
+    """Translation data in the standard layout, asked for by ``source``/``target`` columns it lacks, as those
+    columns (from the two ``languages``), and ``columns`` now naming them; anything else as it is."""
+    wanted = columns.get("source"), columns.get("target")
+    available = dataset.column_names
+    if None in wanted or TRANSLATION_COLUMN not in available or set(wanted) <= set(available):
+        return dataset, columns
+    return to_source_target(dataset, *languages), {**columns, "source": "source", "target": "target"}
+
+
+def select_columns(
+    dataset: datasets.Dataset,
+    columns: Mapping[str, str],
+    where: str,
+    languages: tuple[str | None, str | None] = (None, None),
+) -> datasets.Dataset:
+    """Keep ``columns`` ({canonical name: your column}) renamed to their canonical names; ValueError if missing.
+
+    Translation data in the standard layout (a ``translation`` column of ``{language: text}`` dicts) gives
+    ``source`` and ``target`` from ``languages`` (source, target)."""
     unknown = [name for name in columns if name not in CANONICAL_COLUMNS]
     if unknown:
         raise ValueError(f"Unknown canonical column(s) {unknown}; allowed: {', '.join(CANONICAL_COLUMNS)}")
+    dataset, columns = _standard_pairs(dataset, columns, languages)
     available = dataset.column_names
     for canonical, actual in columns.items():
         if actual not in available:
@@ -178,6 +219,7 @@ def load_user_data(
     *,
     columns: Mapping[str, str] | None = None,
     split: str | None = None,
+    languages: tuple[str | None, str | None] = (None, None),
     **load_kwargs: Any,
 ) -> datasets.DatasetDict:
     """Load a file, a folder of ``train/validation/test`` files, or a Hub dataset id as a DatasetDict.
@@ -188,7 +230,11 @@ def load_user_data(
     columns: ``{canonical name: your column}``; canonical names are ``text``, ``label``, ``source``,
         ``target``, ``image``, ``captions``. Only these columns are kept. None keeps every column.
     split: keep only this split (still returned as a DatasetDict).
-    load_kwargs: passed on to ``datasets.load_dataset`` (e.g. ``name=`` for a Hub config).
+    languages: ``(source, target)`` language codes, for translation data in the standard layout (a
+        ``translation`` column of ``{language: text}`` dicts, as Hub translation datasets have): ``source`` and
+        ``target`` come from them.
+    load_kwargs: passed on to ``datasets.load_dataset`` (e.g. ``name=`` for a Hub config; for a local folder,
+        ``name=`` reads it as a dataset repository whose README.md lists its configs).
 
     Raises ``ValueError`` naming the available columns when a column is missing, for an empty file,
     an unsupported extension, or rows with an empty text.
@@ -207,7 +253,7 @@ def load_user_data(
         if len(dataset) == 0:
             raise ValueError(f"{where} has no rows")
         if columns is not None:
-            dataset = select_columns(dataset, columns, where)
+            dataset = select_columns(dataset, columns, where, languages)
             if "captions" in columns and "image" in columns:
                 dataset = group_captions(dataset)
         check_texts(dataset, where)

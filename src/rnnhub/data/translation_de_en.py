@@ -23,6 +23,7 @@ from rnnhub.data.common import (
     write_dataset,
 )
 from rnnhub.data.registry import Corpus
+from rnnhub.data.translation_layout import as_standard
 
 NAME = "ding-de-en"
 PACKAGE, VERSION = "trans-de-en", "1.9-6"
@@ -35,6 +36,12 @@ _SENTENCE_END = re.compile(r"(?<!\.\.)[.!?][\"'“”‘’»«)]*$")
 # Variants of one sense: "Wie lange...?; Seit wann...?". Only split after sentence punctuation, so a
 # semicolon inside a sentence stays.
 _VARIANTS = re.compile(r"(?<=[.!?])\s*;\s+")
+# The card's paragraph on the columns (also what `rnnhub data convert` writes into a card of the old layout).
+COLUMNS = (
+    'Columns: `translation`, each pair as `{"de": German, "en": English}` (the layout of Hub translation datasets; '
+    "`en` is the one translation used for training), and `references` (every correct English reading the "
+    "dictionary gives: score with all of them, e.g. sacrebleu with several reference streams)."
+)
 # Ding's annotations: {f} gender, [coll.] register/domain, <spelling variant>.
 _ANNOTATION = re.compile(r"\{[^{}]*\}|\[[^\[\]]*\]|<[^<>]*>")
 
@@ -239,6 +246,9 @@ def _dataset(rows: list[tuple[str, str, list[str]]]):
 def make_splits(lines: list[str], salt: str = NAME) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse, clean and split Ding lines; return ``({split: Dataset}, cleaning counts)``.
 
+    The splits have ``source``/``target`` columns; :func:`build` stores them in the standard layout (one
+    ``translation`` column).
+
     The split assignment is that of the first version of this corpus (the same groups in the same splits), so a
     model trained on the old train split never sees the new test sentences. The old test split is kept as
     ``test_v1`` (raw pairs, one reference) for before/after comparisons.
@@ -293,9 +303,7 @@ Sentence pairs from the example sentences of Ding, the German-English dictionary
 {header}
 ```
 
-Columns: `source` (German), `target` (English, the one translation used for training) and `references` (every
-correct English reading the dictionary gives: score with all of them, e.g. sacrebleu with several reference
-streams).
+{COLUMNS}
 
 ## Splits
 
@@ -337,7 +345,7 @@ GPL-2.0-or-later, like Ding itself: "Copyright (c) Frank Richter <frank.richter@
 https://dict.tu-chemnitz.de/". Redistributions of this data must keep this notice and stay under the
 GPL (version 2 or any later version).
 """
-    write_dataset(ctx.out_dir, splits, metadata, body)
+    write_dataset(ctx.out_dir, as_standard(splits, "de", "en"), metadata, body)
 
 
 CORPUS = Corpus(

@@ -23,6 +23,7 @@ from rnnhub.data.common import (
     write_dataset,
 )
 from rnnhub.data.registry import Corpus
+from rnnhub.data.translation_layout import as_standard
 
 NAME = "libreoffice-de-en"
 PACKAGES = ("libreoffice-help-en-us", "libreoffice-help-de")
@@ -30,6 +31,9 @@ VERSION = help_pages.VERSION
 LANG_DIRS = ("en-US", "de")
 MIN_WORDS, MAX_WORDS = help_pages.MIN_WORDS, help_pages.MAX_WORDS
 VALIDATION, TEST = 1000, 1000
+
+# The card's paragraph on the columns (also what `rnnhub data convert` writes into a card of the old layout).
+COLUMNS = 'Columns: `translation`, each pair as `{"de": German, "en": English}` (the layout of Hub translation datasets).'
 
 _REASONS = (
     "empty side dropped",
@@ -116,7 +120,7 @@ Debian packages {", ".join(f"`{i['package']}` {i['version']}" for i in infos)} (
 {", ".join(f"`{i['sha256']}`" for i in infos)}). Software-help text: another domain than `ding-de-en`'s
 dictionary examples.
 
-Columns: `source` (German), `target` (English).
+{COLUMNS}
 
 ## Splits
 
@@ -143,7 +147,7 @@ MPL-2.0, the licence of the LibreOffice help: "Copyright 2000, 2010 Oracle and/o
 licensed to the Apache Software Foundation. The source form of this data is the LibreOffice help
 (https://www.libreoffice.org/); keep this notice when redistributing.
 """
-    write_dataset(ctx.out_dir, splits, metadata, body)
+    write_dataset(ctx.out_dir, as_standard(splits, "de", "en"), metadata, body)
 
 
 CORPUS = Corpus(

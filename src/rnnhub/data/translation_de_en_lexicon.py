@@ -28,8 +28,12 @@ from rnnhub.data.common import (
     write_dataset,
 )
 from rnnhub.data.registry import Corpus
+from rnnhub.data.translation_layout import as_standard
 
 NAME = "ding-de-en-lexicon"
+# The card's paragraph on the columns (also what `rnnhub data convert` writes into a card of the old layout).
+COLUMNS = 'Columns: `translation`, each pair as `{"de": German, "en": English}` (the layout of Hub translation datasets).'
+
 MIN_COUNT = 2
 MAX_GERMAN_WORDS, MAX_ENGLISH_WORDS = 2, 3
 VALIDATION, TEST = 300, 300
@@ -159,7 +163,7 @@ Short word and phrase entries of the Ding dictionary (`{info["package"]}` {info[
 `{info["sha256"]}`), meant as extra training pairs beside `ding-de-en`'s example sentences
 (`rnnhub train translation --corpus ding-de-en --extra-train {NAME}`).
 
-Columns: `source` (German), `target` (English).
+{COLUMNS}
 
 ## Splits
 
@@ -188,7 +192,7 @@ either side in two splits) score word translation only; `ding-de-en`'s test spli
 
 GPL-2.0-or-later, the licence of the Ding dictionary (Copyright (c) Frank Richter, TU Chemnitz).
 """
-    write_dataset(ctx.out_dir, splits, metadata, body)
+    write_dataset(ctx.out_dir, as_standard(splits, "de", "en"), metadata, body)
 
 
 CORPUS = Corpus(

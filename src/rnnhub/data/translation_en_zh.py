@@ -25,6 +25,7 @@ from rnnhub.data.common import (
     write_dataset,
 )
 from rnnhub.data.registry import Corpus
+from rnnhub.data.translation_layout import as_standard
 
 NAME = "libreoffice-en-zh"
 PACKAGES = ("libreoffice-help-en-us", "libreoffice-help-zh-cn")
@@ -33,6 +34,11 @@ HELP_DIR = "usr/share/libreoffice/help"
 LANG_DIRS = ("en-US", "zh-CN")
 MIN_WORDS, MAX_WORDS = 4, 40
 VALIDATION, TEST = 1000, 1000
+# The card's paragraph on the columns (also what `rnnhub data convert` writes into a card of the old layout).
+COLUMNS = (
+    'Columns: `translation`, each pair as `{"en": English, "zh": Simplified Chinese}` (the layout of Hub '
+    "translation datasets)."
+)
 # Paragraphs and headings carry the translatable text; they never nest in this generated HTML.
 _ELEMENT = re.compile(r'<(p|h[1-6])\b[^>]*?\bid="([^"]+)"[^>]*>(.*?)</\1>', re.DOTALL)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -113,7 +119,10 @@ def clean_pairs(pairs: list[tuple[str, str]], stats: dict[str, int]) -> list[tup
 def make_splits(
     pages: Iterable[tuple[str, str, str]], salt: str = NAME
 ) -> tuple[dict[str, Any], dict[str, int]]:
-    """Pair, clean and split help pages; return ``({split: Dataset}, cleaning counts)``."""
+    """Pair, clean and split help pages; return ``({split: Dataset}, cleaning counts)``.
+
+    The splits have ``source``/``target`` columns; :func:`build` stores them in the standard layout (one
+    ``translation`` column)."""
     stats: dict[str, int] = {}
     pairs = clean_pairs(pair_pages(pages, stats), stats)
     return split_pairs(pairs, validation=VALIDATION, test=TEST, salt=salt), stats
@@ -168,7 +177,7 @@ Paragraphs and headings of the LibreOffice 7.4 help, paired across English (`en-
 Chinese (`zh-CN`), from the Debian packages {", ".join(f"`{i['package']}` {i['version']}" for i in infos)}
 (sha256 of the .debs: {", ".join(f"`{i['sha256']}`" for i in infos)}).
 
-Columns: `source` (English), `target` (Simplified Chinese).
+{COLUMNS}
 
 ## Splits
 
@@ -199,7 +208,7 @@ Copyright (c) 2000, 2010 LibreOffice contributors and/or their affiliates." Some
 incorporate Apache-2.0 material licensed to the Apache Software Foundation. The source form of this
 data is the LibreOffice help (https://www.libreoffice.org/); keep this notice when redistributing.
 """
-    write_dataset(ctx.out_dir, splits, metadata, body)
+    write_dataset(ctx.out_dir, as_standard(splits, "en", "zh"), metadata, body)
 
 
 CORPUS = Corpus(

@@ -7,6 +7,8 @@
 * :mod:`~rnnhub.engine.report`: the run's result, ``eval_report.json`` and the facts and rows of the model card;
 * :mod:`~rnnhub.engine.output`: the atomic output folder (staged beside ``OUTPUT``, renamed into place);
 * :mod:`~rnnhub.engine.pipeline`: the base class of the generating pipelines;
+* :mod:`~rnnhub.engine.batch` and :mod:`~rnnhub.engine.line_files`: the batch commands (``rnnhub translate``,
+  ``caption``, ``predict --input``): a model over every line of a file, bad lines reported, the output atomic;
 * :mod:`~rnnhub.engine.checks`, :mod:`~rnnhub.engine.settings`, :mod:`~rnnhub.engine.run_info`,
   :mod:`~rnnhub.engine.command_line`, :mod:`~rnnhub.engine.text_metrics`: small facts and helpers shared by tasks.
 

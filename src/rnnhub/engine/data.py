@@ -20,12 +20,21 @@ def describe_data(data: Any) -> str:
     return "custom data"
 
 
-def load_columns(data: Any, columns: Mapping[str, str]) -> datasets.DatasetDict:
+def load_columns(
+    data: Any,
+    columns: Mapping[str, str],
+    *,
+    languages: tuple[str | None, str | None] = (None, None),
+    config_name: str | None = None,
+) -> datasets.DatasetDict:
     """``data`` as a DatasetDict with exactly the columns ``columns`` names (``{new name: the data's column}``),
     text columns checked non-empty.
 
     ``data``: a CSV/TSV/JSON/JSONL/parquet file, a folder of split files, a Hub dataset id, a built-in corpus name
-    (``rnnhub data list``) or a ``datasets.DatasetDict``.
+    (``rnnhub data list``) or a ``datasets.DatasetDict``. Translation data in the standard layout (a
+    ``translation`` column of ``{language: text}`` dicts) gives ``source``/``target`` from ``languages``
+    (source, target); a built-in corpus's own languages are the default. ``config_name``: the config of a Hub
+    dataset (``datasets.load_dataset(data, name=config_name)``).
 
     Raises:
         ValueError: a missing column (the message lists the available ones), an empty text, or unusable ``data``.
@@ -37,10 +46,20 @@ def load_columns(data: Any, columns: Mapping[str, str]) -> datasets.DatasetDict:
 
     if isinstance(data, (str, os.PathLike)):
         name = os.fspath(data)
-        if not Path(name).expanduser().exists() and name in rnnhub_data.list_corpora():
+        corpora = rnnhub_data.list_corpora()
+        if not Path(name).expanduser().exists() and name in corpora:
+            if config_name is not None:
+                raise ValueError(
+                    f"{name} is a built-in corpus, which has no configs; leave --dataset-config-name out."
+                )
             data = rnnhub_data.load(name)  # a built-in corpus, e.g. "rt-sentiment-en"
+            if languages == (None, None) and corpora[name].task == "translation":
+                languages = corpora[name].languages
         else:
-            return loaders.load_user_data(data, columns=dict(columns))
+            extra = {} if config_name is None else {"name": config_name}
+            return loaders.load_user_data(data, columns=dict(columns), languages=languages, **extra)
+    elif config_name is not None:
+        raise ValueError("config_name picks a config of a Hub dataset; it does not apply to a DatasetDict.")
     if not isinstance(data, datasets.DatasetDict):
         raise ValueError(
             "data must be a file, a folder, a Hub dataset id, a built-in corpus name or a DatasetDict; "
@@ -50,7 +69,7 @@ def load_columns(data: Any, columns: Mapping[str, str]) -> datasets.DatasetDict:
     selected = {}
     for split, dataset in data.items():
         where = f"{describe_data(data)} [{split}]"
-        dataset = loaders.select_columns(dataset, dict(columns), where)
+        dataset = loaders.select_columns(dataset, dict(columns), where, languages)
         loaders.check_texts(dataset, where)
         selected[split] = dataset
     return datasets.DatasetDict(selected)

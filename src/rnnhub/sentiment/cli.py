@@ -11,19 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from rnnhub.engine.command_line import recipe_arguments, reproducing_command
 from rnnhub.models.constants import CELL_TYPES
 from rnnhub.sentiment.recipe import CORPUS_SETTINGS
-
-logger = logging.getLogger(__name__)
-# The most tokens classified when the tokenizer sets no model_max_length.
-DEFAULT_MAX_TOKENS = 512
 
 # Options that change how a run is shown, not what it computes: left out of the card's command.
 _NOT_REPRODUCED = {"progress"}
@@ -88,14 +82,30 @@ def add_train_cli(recipes: argparse._SubParsersAction) -> None:
 
 def add_cli(subparsers: argparse._SubParsersAction) -> None:
     """Register ``rnnhub predict``."""
+    from rnnhub.engine.batch import add_io_arguments
+
     predict = subparsers.add_parser(
         "predict",
-        help="classify texts with a text-classification model",
-        description="Print the predicted label and score of each TEXT (stock transformers pipeline).",
+        help="classify texts with a text-classification model (given as arguments, or a file)",
+        description="Print the predicted label and score of each TEXT (stock transformers pipeline), or, with "
+        "--input, classify every line of a text file (every row of a CSV/TSV, every object of a JSON-lines "
+        "file) into JSON lines. A bad line is reported as 'line N: reason' on stderr and gets an 'error' "
+        "record (exit code 1); the others are still classified.",
     )
     predict.add_argument("model", help="model folder, registry short name or Hub id")
-    predict.add_argument("texts", nargs="+", metavar="TEXT", help="one or more texts to classify")
+    predict.add_argument("texts", nargs="*", metavar="TEXT", help="texts to classify (or --input)")
     predict.add_argument("--top-k", type=int, default=1, help="labels to show per text (default: 1)")
+    predict.add_argument(
+        "--input",
+        default=None,
+        help="file to classify: .txt (one text per line; - for standard input), .csv/.tsv or .jsonl",
+    )
+    predict.add_argument(
+        "--text-column",
+        default="text",
+        help="with a .csv/.tsv/.jsonl --input: the text column (default: text)",
+    )
+    add_io_arguments(predict, batch_size=32, generation=False)
     predict.set_defaults(func=_run_predict)
 
 
@@ -126,11 +136,7 @@ def predict(model: str, texts: list[str], top_k: int = 1) -> list[list[dict[str,
     Raises:
         ValueError: no texts, an empty (or blank) text, a text with a lone surrogate, or ``top_k`` < 1.
     """
-    from transformers import pipeline
-
-    from rnnhub.publish.hub import (
-        resolve,  # importing rnnhub registers its architectures with the Auto classes
-    )
+    from rnnhub.sentiment.classify import check_top_k, classify, load_classifier
     from rnnhub.tokenization import check_encodable
 
     if not texts:
@@ -141,31 +147,23 @@ def predict(model: str, texts: list[str], top_k: int = 1) -> list[list[dict[str,
             f"Text {', '.join(map(str, blank))} is empty; give each text some words to classify."
         )
     check_encodable(list(texts))
-    if top_k < 1:
-        raise ValueError(f"--top-k must be at least 1, got {top_k}.")
-    classifier = pipeline("text-classification", model=resolve(model))
-    limit = classifier.tokenizer.model_max_length
-    if not isinstance(limit, int) or limit >= 1_000_000:  # transformers' "no limit" sentinel
-        limit = DEFAULT_MAX_TOKENS
-    # One encoding pass tells which texts the limit cuts (a text with more than one window was cut).
-    windows = classifier.tokenizer(
-        list(texts), truncation=True, max_length=limit, return_overflowing_tokens=True
-    )
-    cut = sum(n > 1 for n in Counter(windows["overflow_to_sample_mapping"]).values())
-    if cut:
-        logger.warning(
-            "%d of %d text(s) are longer than the model's limit of %d tokens and were truncated; only their "
-            "beginning was classified.",
-            cut,
-            len(texts),
-            limit,
-        )
-    outputs = classifier(list(texts), top_k=top_k, truncation=True, max_length=limit)
-    # With top_k the pipeline returns a list of labels per text; normalise a single dict just in case.
-    return [output if isinstance(output, list) else [output] for output in outputs]
+    check_top_k(top_k)
+    return classify(load_classifier(model), texts, top_k)
 
 
 def _run_predict(args: argparse.Namespace) -> int:
+    if args.input is not None:
+        if args.texts:
+            raise ValueError("Give texts to classify or --input FILE, not both.")
+        from rnnhub.sentiment.predict_file import predict_file
+
+        return predict_file(args)
+    if args.output != "-":
+        raise ValueError(
+            "--output writes the records of an --input file; add --input FILE (or leave --output out)."
+        )
+    if not args.texts:
+        raise ValueError("No text to classify; pass one or more texts, or --input FILE.")
     results = predict(args.model, args.texts, top_k=args.top_k)
     for text, labels in zip(args.texts, results):
         shown = ", ".join(f"{item['label']} {item['score']:.3f}" for item in labels)

@@ -126,6 +126,13 @@ def settings_for(corpus: str, **overrides: Any) -> TranslationSettings:
     return settings
 
 
+def _pairs(splits: datasets.DatasetDict, settings: TranslationSettings) -> datasets.DatasetDict:
+    """The corpus with ``source``/``target`` columns, whether stored so or in the standard ``translation`` column."""
+    from rnnhub.data.translation_layout import as_source_target
+
+    return as_source_target(splits, settings.source_language, settings.target_language)
+
+
 def _fresh_model(splits: datasets.DatasetDict, cell_type: str, settings: TranslationSettings, seed: int):
     """A joint tokenizer trained on the train split only, and a fresh seq2seq model sized to it."""
     from transformers import GenerationConfig, set_seed
@@ -155,6 +162,9 @@ def _fresh_model(splits: datasets.DatasetDict, cell_type: str, settings: Transla
         embedding_dropout=settings.embedding_dropout,
         word_dropout=settings.word_dropout,
         architectures=["RnnHubForSeq2SeqLM"],
+        # What `rnnhub finetune` reads to pick the pairs of a `translation` column ({language: text}).
+        source_language=settings.source_language,
+        target_language=settings.target_language,
     )
     set_seed(seed)
     model = RnnHubForSeq2SeqLM(config)
@@ -242,7 +252,7 @@ def with_extra_train(splits, settings: TranslationSettings):
                 f"extra_train corpus {corpus!r} translates {'->'.join(languages)}, this recipe "
                 f"{'->'.join(pair)}; add only corpora of the same language pair."
             )
-        extra = recipe_settings.load_corpus(corpus)
+        extra = _pairs(recipe_settings.load_corpus(corpus), settings)
         trains.append(extra["train"].select_columns(["source", "target"]))
         name = EXTRA_TEST.format(corpus=corpus.replace("-", "_"))
         if name in added:
@@ -402,7 +412,9 @@ def train_translation(
     check_choice("cell_type", cell_type, CELL_TYPES)
     settings = settings_for(corpus, **overrides)
     output_dir = recipe_settings.fresh_output_dir(output_dir)
-    splits = with_extra_train(data if data is not None else recipe_settings.load_corpus(corpus), settings)
+    splits = with_extra_train(
+        _pairs(data if data is not None else recipe_settings.load_corpus(corpus), settings), settings
+    )
     tokenize = (
         "zh" if settings.target_language == "zh" else bleu_tokenize_for(splits["train"]["target"][:2000])
     )
@@ -507,7 +519,7 @@ def rescore(
     recipe = report[RECIPE_KEY]
     settings = settings_for(recipe["corpus"], **{k: v for k, v in recipe["settings"].items() if k in _FIELDS})
     splits = with_extra_train(
-        data if data is not None else recipe_settings.load_corpus(recipe["corpus"]), settings
+        _pairs(data if data is not None else recipe_settings.load_corpus(recipe["corpus"]), settings), settings
     )
     if half_precision:
         from rnnhub.publish.weights import store_half_precision

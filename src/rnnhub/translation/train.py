@@ -41,7 +41,7 @@ from rnnhub.translation.text import bleu_tokenize_for
 if TYPE_CHECKING:
     import datasets
 
-__all__ = ["SEQ2SEQ_METRICS", "finetune_seq2seq", "load_pairs", "train_seq2seq"]
+__all__ = ["SEQ2SEQ_METRICS", "finetune_seq2seq", "load_pairs", "model_languages", "train_seq2seq"]
 
 SEQ2SEQ_METRICS = ("bleu", "chrf", "loss")
 ARCHITECTURE = "RnnHubForSeq2SeqLM"
@@ -52,14 +52,34 @@ ARCHITECTURE = "RnnHubForSeq2SeqLM"
 
 
 def load_pairs(
-    data: Any, source_column: str = "source", target_column: str = "target"
+    data: Any,
+    source_column: str = "source",
+    target_column: str = "target",
+    *,
+    languages: tuple[str | None, str | None] = (None, None),
+    config_name: str | None = None,
 ) -> datasets.DatasetDict:
     """``data`` as a DatasetDict with exactly the columns ``source`` and ``target`` (texts checked non-empty).
 
+    Data in the standard layout of Hub translation datasets (one ``translation`` column of ``{language: text}``
+    dicts) gives them from ``languages`` (source, target); ``config_name`` picks a Hub dataset's config.
+
     Raises:
-        ValueError: a missing column (the message lists the available ones), an empty text, or unusable ``data``.
+        ValueError: a missing column (the message lists the available ones) or language, an empty text, or
+            unusable ``data``.
     """
-    return load_columns(data, {"source": source_column, "target": target_column})
+    return load_columns(
+        data,
+        {"source": source_column, "target": target_column},
+        languages=languages,
+        config_name=config_name,
+    )
+
+
+def model_languages(config: Any) -> tuple[str | None, str | None]:
+    """The (source, target) languages a translation model's config names (``source_language`` /
+    ``target_language``, written by the recipe and by fine-tuning); None where it names none."""
+    return getattr(config, "source_language", None), getattr(config, "target_language", None)
 
 
 def _encode(dataset: datasets.Dataset, tokenizer, max_source_length: int, max_target_length: int):
@@ -272,6 +292,9 @@ def finetune_seq2seq(
     output_dir: str | os.PathLike[str],
     source_column: str = "source",
     target_column: str = "target",
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+    dataset_config_name: str | None = None,
     validation_fraction: float = 0.1,
     epochs: float = 5.0,
     learning_rate: float = 1e-3,
@@ -297,6 +320,10 @@ def finetune_seq2seq(
         data: CSV/TSV/JSON/JSONL/parquet file, folder of ``train``/``validation``/``test`` files, Hub dataset id,
             built-in corpus name or ``datasets.DatasetDict``.
         source_column, target_column: the columns with the text to translate and its translation.
+        source_lang, target_lang: for data in the standard layout (a ``translation`` column of ``{language:
+            text}`` dicts): the languages to translate from and to (default: those the model's config names,
+            else a built-in corpus's own). The fine-tuned model's config records them.
+        dataset_config_name: the config of a Hub dataset (``datasets.load_dataset(data, name=...)``).
         validation_fraction: share of train held out for validation when the data has no validation split.
         max_length: the most tokens of a source or target (longer ones are cut).
         early_stopping_patience: evaluations without a better validation BLEU before stopping; None: never.
@@ -317,7 +344,14 @@ def finetune_seq2seq(
         raise ValueError(f"max_length must be an integer of at least 2 tokens, got {max_length!r}.")
     source = resolve(model)
     seq2seq, tokenizer = _load_source(source)
-    splits = train_validation_split(load_pairs(data, source_column, target_column), validation_fraction, seed)
+    known = model_languages(seq2seq.config)
+    languages = (source_lang or known[0], target_lang or known[1])
+    pairs = load_pairs(
+        data, source_column, target_column, languages=languages, config_name=dataset_config_name
+    )
+    if None not in languages:
+        seq2seq.config.source_language, seq2seq.config.target_language = languages
+    splits = train_validation_split(pairs, validation_fraction, seed)
     set_seed(seed)
     result = train_seq2seq(
         seq2seq,
