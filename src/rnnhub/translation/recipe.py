@@ -887,7 +887,9 @@ def write_card(
     extra_sections["The rnnhub-translation pipeline"] = usage
     extra_sections["How the settings were chosen"] = choice
     limitations = (
-        f"A small model trained from scratch on about {report['rows']['train']:,} sentence pairs of `{corpus}`, "
+        f"A small model trained from scratch on about {report['rows']['train']:,} sentence pairs of `{corpus}`"
+        + "".join(f" and `{name}`" for name in settings.get("extra_train") or ())
+        + ", "
         "with no pretraining: it knows only that vocabulary and domain and often fails on anything else. "
         + _undertrained_note(report)
         + f"Sources longer than {settings['max_source_length']} tokens are truncated (with a warning). Meant for "
