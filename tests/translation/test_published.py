@@ -25,7 +25,7 @@ def published(request):
     folder = MODEL_CARDS / request.param
     model = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
     tokenizer = AutoTokenizer.from_pretrained(folder)
-    test = data.load(PUBLISHED[request.param], split="test")
+    test = data.load_pairs(PUBLISHED[request.param], split="test")
     return folder, model, tokenizer, test
 
 

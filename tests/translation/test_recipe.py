@@ -26,7 +26,7 @@ TINY = {
 
 @pytest.fixture(scope="module")
 def tiny_splits():
-    full = data.load("ding-de-en")
+    full = data.load_pairs("ding-de-en")
     return datasets.DatasetDict(
         {
             "train": full["train"].select(range(160)),
@@ -165,7 +165,7 @@ def test_rescore_adds_the_old_test_split_everyday_sentences_and_attention(traine
 
     result, records = trained
     with_old = datasets.DatasetDict(
-        {**tiny_splits, "test_v1": data.load("ding-de-en")["test_v1"].select(range(12))}
+        {**tiny_splits, "test_v1": data.load_pairs("ding-de-en")["test_v1"].select(range(12))}
     )
     before = json.loads((result.output_dir / "eval_report.json").read_text(encoding="utf-8"))
     report = rescore(result.output_dir, records_dir=records, data=with_old, half_precision=True)
@@ -191,7 +191,7 @@ def test_extra_train_adds_train_rows_and_scores_the_added_test_split(tmp_path, t
     from rnnhub.engine import settings as recipe_settings
     from rnnhub.translation.recipe import with_extra_train
 
-    help_text = data.load("libreoffice-de-en")
+    help_text = data.load_pairs("libreoffice-de-en")
     tiny_help = datasets.DatasetDict(
         {"train": help_text["train"].select(range(40)), "test": help_text["test"].select(range(10))}
     )
