@@ -519,7 +519,8 @@ def rescore(
     recipe = report[RECIPE_KEY]
     settings = settings_for(recipe["corpus"], **{k: v for k, v in recipe["settings"].items() if k in _FIELDS})
     splits = with_extra_train(
-        _pairs(data if data is not None else recipe_settings.load_corpus(recipe["corpus"]), settings), settings
+        _pairs(data if data is not None else recipe_settings.load_corpus(recipe["corpus"]), settings),
+        settings,
     )
     if half_precision:
         from rnnhub.publish.weights import store_half_precision
