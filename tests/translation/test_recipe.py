@@ -226,3 +226,10 @@ def test_extra_train_adds_train_rows_and_scores_the_added_test_split(tmp_path, t
         (r.dataset_split, r.metric_name) for r in card.data.eval_results
     }
     assert "those of `libreoffice-de-en`" in card.text and "+ libreoffice-de-en train" in card.text
+
+
+def test_each_split_is_scored_once():
+    from rnnhub.translation.recipe import _scored_splits
+
+    names = ["train", "validation", "test", "test_v1", "test_libreoffice_de_en"]
+    assert _scored_splits(names) == ["validation", "test", "test_v1", "test_libreoffice_de_en"]

@@ -224,10 +224,14 @@ EVALUATED_SPLITS = ("validation", "test", "test_v1")
 EXTRA_TEST = "test_{corpus}"
 
 
+def _added_test_splits(names) -> list[str]:
+    """The added corpora's test splits among ``names`` (``test_<corpus>``; test_v1 is not one)."""
+    prefix = EXTRA_TEST.format(corpus="")
+    return [name for name in names if name.startswith(prefix) and name not in EVALUATED_SPLITS]
+
+
 def _scored_splits(splits) -> list[str]:
-    return [name for name in EVALUATED_SPLITS if name in splits] + [
-        name for name in splits if name.startswith(EXTRA_TEST.format(corpus=""))
-    ]
+    return [name for name in EVALUATED_SPLITS if name in splits] + _added_test_splits(splits)
 
 
 def with_extra_train(splits, settings: TranslationSettings):
@@ -758,12 +762,8 @@ def write_card(
     beams = settings["num_beams"]
     config = AutoConfig.from_pretrained(folder)
     rows = []
-    card_splits = [
-        "test",
-        "test_v1",
-        *(name for name in metrics if name.startswith("test_") and name != "test_v1"),
-    ]
-    for split in (name for name in [*card_splits, "validation"] if name in metrics):
+    card_splits = ["test", "test_v1", *_added_test_splits(metrics), "validation"]
+    for split in (name for name in card_splits if name in metrics):
         for name, label in (("beam", f"beam {beams}"), ("greedy", "greedy")):
             values = metrics[split][name]
             rows.append(
