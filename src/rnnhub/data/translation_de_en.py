@@ -243,6 +243,18 @@ def _dataset(rows: list[tuple[str, str, list[str]]]):
     )
 
 
+def first_pass_splits(
+    lines: list[str],
+    stats: dict[str, int],
+    variants: dict[tuple[str, str], list[str]] | None = None,
+    salt: str = NAME,
+) -> dict[str, Any]:
+    """The first version's splits: every sentence pair cleaned and split, before the second pass."""
+    pairs = clean_pairs(extract_pairs(lines, stats, variants), stats)
+    stats["pairs kept by the first pass"] = len(pairs)
+    return split_pairs(pairs, validation=VALIDATION, test=TEST, salt=salt)
+
+
 def make_splits(lines: list[str], salt: str = NAME) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse, clean and split Ding lines; return ``({split: Dataset}, cleaning counts)``.
 
@@ -255,9 +267,7 @@ def make_splits(lines: list[str], salt: str = NAME) -> tuple[dict[str, Any], dic
     """
     stats: dict[str, int] = {}
     variants: dict[tuple[str, str], list[str]] = {}
-    pairs = clean_pairs(extract_pairs(lines, stats, variants), stats)
-    stats["pairs kept by the first pass"] = len(pairs)
-    first = split_pairs(pairs, validation=VALIDATION, test=TEST, salt=salt)
+    first = first_pass_splits(lines, stats, variants, salt=salt)
     splits = {}
     seen: set[str] = set()  # choosing one reading can make two sentences of different splits equal
     for split in ("train", "validation", "test"):

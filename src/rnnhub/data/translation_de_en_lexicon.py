@@ -70,9 +70,7 @@ def entry_parts(line: str) -> list[tuple[str, str]] | None:
 def held_out_sentences(lines: list[str]) -> tuple[set[str], Any]:
     """Keys of the German sentences of `ding-de-en`'s first-pass validation and test splits (without their final
     punctuation), and its first-pass train split."""
-    stats: dict[str, int] = {}
-    pairs = ding.clean_pairs(ding.extract_pairs(lines, stats), stats)
-    first = split_pairs(pairs, validation=ding.VALIDATION, test=ding.TEST, salt=ding.NAME)
+    first = ding.first_pass_splits(lines, {})
     held_out = {text_key(s.rstrip(".!?")) for split in ("validation", "test") for s in first[split]["source"]}
     return held_out, first["train"]
 
