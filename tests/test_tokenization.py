@@ -373,3 +373,34 @@ def test_check_encodable_names_a_lone_surrogate_and_passes_real_characters():
         check_encodable("nice\ud83d")
     with pytest.raises(ValueError, match=r"Text 3 has a lone surrogate U\+DE00 at character 0"):
         check_encodable(["a", "b", "\ude00"])
+
+
+def test_extra_words_get_tokens_after_the_trained_vocabulary():
+    tok = train_tokenizer(
+        ["the cat sat", "the dog"], kind="word", lowercase=True, extra_words=["the", "zebra", "mat"]
+    )
+    vocab = tok.get_vocab()
+    trained = train_tokenizer(["the cat sat", "the dog"], kind="word", lowercase=True).get_vocab()
+    assert {w: i for w, i in vocab.items() if w in trained} == trained  # trained ids unchanged
+    assert vocab["zebra"] == len(trained) and vocab["mat"] == len(trained) + 1
+    assert tok("the zebra sat on the mat").input_ids == [
+        vocab["the"],
+        vocab["zebra"],
+        vocab["sat"],
+        tok.unk_token_id,
+        vocab["the"],
+        vocab["mat"],
+        tok.eos_token_id,
+    ]
+
+
+def test_extra_words_the_tokenizer_could_never_produce_are_left_out():
+    # Lowercasing turns "Zebra" into another word, and the pre-tokenizer splits "don't": neither could be produced.
+    tok = train_tokenizer(["a b"], kind="word", lowercase=True, extra_words=["Zebra", "don't", "ok"])
+    assert "Zebra" not in tok.get_vocab() and "don't" not in tok.get_vocab() and "ok" in tok.get_vocab()
+
+
+@pytest.mark.parametrize("kind", ["char", "bpe"])
+def test_extra_words_need_a_word_vocabulary(kind):
+    with pytest.raises(ValueError, match="kind='word'"):
+        train_tokenizer(["a b"], kind=kind, extra_words=["c"])

@@ -196,6 +196,17 @@ def _bpe_alphabet(backend: Tokenizer, texts: list[str], vocab_size: int | None) 
     return sorted(counts, key=lambda char: (-counts[char], char))[:room]
 
 
+def _add_words(backend: Tokenizer, words: list[str]) -> None:
+    """Append ``words`` the word-level ``backend`` can produce and lacks to its vocabulary (ids after the rest)."""
+    vocab = backend.get_vocab()
+    for word in words:
+        if word in vocab or backend.normalizer.normalize_str(word) != word:
+            continue
+        if [piece for piece, _ in backend.pre_tokenizer.pre_tokenize_str(word)] == [word]:
+            vocab[word] = len(vocab)
+    backend.model = models.WordLevel(vocab=vocab, unk_token=UNK_TOKEN)
+
+
 class _NonEmptyTexts:
     """Iterate over the non-blank texts of a (possibly streamed) corpus, counting them."""
 
@@ -223,6 +234,7 @@ def train_tokenizer(
     add_eos: bool = True,
     normalization: Literal["NFKC", "NFC"] = "NFKC",
     spaced_continuations: bool = False,
+    extra_words: Iterable[str] = (),
 ) -> PreTrainedTokenizerFast:
     """Train a tokenizer of ``kind`` on ``texts`` and wrap it as a transformers fast tokenizer.
 
@@ -245,6 +257,12 @@ def train_tokenizer(
             from the prompt (the stock ``text-generation`` pipeline appends them to the prompt text as they
             are); a whole text then decodes with a leading space. For causal LMs. ``"char"`` needs none: a
             space is a token of its own.
+        extra_words: ``"word"`` only: words that get a token even if ``texts`` lacks them or has them fewer than
+            ``min_frequency`` times (e.g. the most frequent words of a pretrained vector table, so a word
+            the training texts never show keeps its pretrained vector instead of becoming ``<unk>``). They
+            come after the trained vocabulary, in the given order, on top of ``vocab_size``; a word that
+            normalisation changes (e.g. an uppercase word with ``lowercase=True``) or that pre-tokenisation
+            splits (e.g. "don't") could never be produced and is left out.
 
     Raises:
         ValueError: unknown ``kind`` or ``normalization``, ``vocab_size`` below the number of special
@@ -261,6 +279,9 @@ def train_tokenizer(
         )
     if min_frequency < 1:
         raise ValueError(f"min_frequency must be >= 1, got {min_frequency}.")
+    extra_words = list(extra_words)
+    if extra_words and kind != "word":
+        raise ValueError(f"extra_words needs kind='word' (a word vocabulary), got kind={kind!r}.")
 
     if isinstance(texts, str):
         # A lone string would silently be iterated character by character.
@@ -276,6 +297,9 @@ def train_tokenizer(
     backend.train_from_iterator(corpus, trainer=_trainer(kind, vocab_size, min_frequency, alphabet))
     if (len(corpus) if isinstance(corpus, list) else corpus.count) == 0:
         raise ValueError("Cannot train a tokenizer on an empty corpus: texts has no non-empty string.")
+
+    if extra_words:
+        _add_words(backend, extra_words)
 
     # Guard the id convention the model configs depend on.
     ids = [backend.token_to_id(token) for token in SPECIAL_TOKENS]

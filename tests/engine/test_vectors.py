@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import torch
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
-from transformers import AutoModelForSequenceClassification
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from builders import make_classifier, sentiment_rows, tokenizer_for_corpus
-from rnnhub.engine.vectors import INSTALL_HINT, apply_vectors, embedding_matrix, load_vectors
+from rnnhub.engine.vectors import INSTALL_HINT, apply_vectors, embedding_matrix, frequent_words, load_vectors
 from rnnhub.sentiment.recipe import train_sentiment
 from rnnhub.sentiment.train import finetune
 from rnnhub.tokenization import train_tokenizer
@@ -193,3 +193,49 @@ def test_the_recipe_takes_the_vectors_size_and_names_them_in_the_card(tmp_path):
     assert report["vectors"]["frozen"] is True and 0 < report["vectors"]["coverage"] <= 1
     card = (folder / "README.md").read_text()
     assert "Word vectors" in card and "v.txt (licence unknown" in card and "frozen" in card
+
+
+def test_frequent_words_are_the_tables_first_words(tmp_path):
+    table = load_vectors(glove_text(tmp_path / "v.txt"))
+    assert frequent_words(table, 2) == ["good", "bad"]
+    assert frequent_words(table, 0) == []
+    with pytest.raises(ValueError, match=">= 0"):
+        frequent_words(table, -1)
+
+
+def test_the_recipe_gives_the_tables_words_a_token_and_their_vectors(tmp_path):
+    # "zebra" is in no training text: with vectors_vocabulary it still gets a token, and its row is its vector.
+    vectors_path = glove_text(tmp_path / "v.txt")
+    folder = tmp_path / "lstm-vocabulary"
+    train_sentiment(
+        "rt-sentiment-en",
+        cell_type="lstm",
+        output_dir=folder,
+        data=labelled(48),
+        epochs=1,
+        hidden_size=8,
+        threads=1,
+        vectors=str(vectors_path),
+        freeze_vectors=True,
+        vectors_vocabulary=len(WORDS),
+    )
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForSequenceClassification.from_pretrained(folder)
+    zebra = tokenizer.convert_tokens_to_ids("zebra")
+    assert zebra != tokenizer.unk_token_id
+    assert torch.equal(
+        model.get_input_embeddings().weight[zebra], torch.from_numpy(vectors()[WORDS.index("zebra")])
+    )
+    report = json.loads((folder / "eval_report.json").read_text())
+    assert report["recipe"]["settings"]["vectors_vocabulary"] == len(WORDS)
+
+
+def test_a_vectors_vocabulary_without_vectors_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="give vectors"):
+        train_sentiment(
+            "rt-sentiment-en",
+            cell_type="lstm",
+            output_dir=tmp_path / "m",
+            data=labelled(8),
+            vectors_vocabulary=10,
+        )

@@ -168,6 +168,13 @@ def load_vectors(source: str | os.PathLike[str]) -> VectorTable:
     return VectorTable(name=name, license=license, words=words, vectors=matrix)
 
 
+def frequent_words(table: VectorTable, count: int) -> list[str]:
+    """The table's first ``count`` words: GloVe and word2vec list their words most frequent first."""
+    if count < 0:
+        raise ValueError(f"The number of the table's words to add must be >= 0, got {count}.")
+    return list(table.words[:count])
+
+
 def embedding_matrix(tokenizer: Any, table: VectorTable, seed: int) -> tuple[np.ndarray, list[str]]:
     """The ``(len(tokenizer), dimension)`` embedding matrix of ``tokenizer``'s vocabulary (see the module docstring
     for the mapping and the init of missing tokens) and the tokens found in the table."""

@@ -68,6 +68,14 @@ def add_train_cli(recipes: argparse._SubParsersAction) -> None:
         help="keep the pretrained vectors fixed (default: fine-tune them)",
     )
     sentiment.add_argument(
+        "--vectors-vocabulary",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --vectors: the table's N most frequent words join the train split's vocabulary, so words "
+        "train lacks keep their pretrained vectors instead of becoming <unk> (default: 0, train's words only)",
+    )
+    sentiment.add_argument(
         "--no-length-buckets",
         dest="length_buckets",
         action="store_const",

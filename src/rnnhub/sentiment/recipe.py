@@ -63,6 +63,9 @@ class SentimentSettings:
     # dimension becomes the embedding size unless that is set too.
     vectors: str | None = None
     freeze_vectors: bool = False
+    # With vectors: the table's N most frequent words join the train split's vocabulary, so a word that train
+    # lacks (or has once) keeps its pretrained vector instead of becoming <unk>. 0: train's words only.
+    vectors_vocabulary: int = 0
 
 
 CORPUS_SETTINGS: dict[str, SentimentSettings] = {
@@ -102,9 +105,15 @@ def settings_for(corpus: str, **overrides: Any) -> SentimentSettings:
 
 
 def _start_folder(
-    folder: Path, splits: datasets.DatasetDict, cell_type: str, settings: SentimentSettings, seed: int
+    folder: Path,
+    splits: datasets.DatasetDict,
+    cell_type: str,
+    settings: SentimentSettings,
+    seed: int,
+    extra_words: list[str] | None = None,
 ) -> int:
-    """Save a fresh classifier and its tokenizer (trained on train only) in ``folder``; return the vocab size."""
+    """Save a fresh classifier and its tokenizer (trained on train only, plus ``extra_words``) in ``folder``;
+    return the vocab size."""
     from transformers import set_seed
 
     from rnnhub.models import RnnHubConfig, RnnHubForSequenceClassification
@@ -117,6 +126,7 @@ def _start_folder(
         lowercase=settings.lowercase,
         normalization=settings.normalization,
         model_max_length=settings.max_length,
+        extra_words=extra_words or (),
     )
     labels = list(splits["train"].features["label"].names)
     config = RnnHubConfig(
@@ -177,11 +187,14 @@ def train_sentiment(
 
     check_choice("cell_type", cell_type, CELL_TYPES)
     settings = settings_for(corpus, **overrides)
-    table = None
+    table, extra_words = None, None
+    if settings.vectors_vocabulary and settings.vectors is None:
+        raise ValueError("vectors_vocabulary adds the words of a vector table: give vectors (--vectors) too.")
     if settings.vectors is not None:
-        from rnnhub.engine.vectors import load_vectors
+        from rnnhub.engine.vectors import frequent_words, load_vectors
 
         table = load_vectors(settings.vectors)
+        extra_words = frequent_words(table, settings.vectors_vocabulary)
         if overrides.get("embedding_size") is None:
             settings = replace(settings, embedding_size=table.dimension)
     output_dir = recipe_settings.fresh_output_dir(output_dir)
@@ -192,7 +205,7 @@ def train_sentiment(
         with tempfile.TemporaryDirectory(prefix="rnnhub-sentiment-") as start:
             # save_pretrained draws a progress bar; a library call is silent unless asked.
             with progress_bars(progress):
-                vocab_size = _start_folder(Path(start), splits, cell_type, settings, seed)
+                vocab_size = _start_folder(Path(start), splits, cell_type, settings, seed, extra_words)
             result = finetune(
                 start,
                 splits,
