@@ -36,6 +36,15 @@ def add_train_cli(recipes: argparse._SubParsersAction) -> None:
     sentiment.add_argument("--output", required=True, help="folder to write (must not hold a model yet)")
     sentiment.add_argument("--seed", type=int, default=0, help="default: 0")
     sentiment.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=None,
+        metavar="SEED",
+        help="train once per seed (in OUTPUT-seeds/seed-K/) and publish the seed closest to the seeds' mean "
+        "validation accuracy at OUTPUT, its card showing every seed and the mean ± std (e.g. --seeds 0 1 2)",
+    )
+    sentiment.add_argument(
         "--threads",
         type=int,
         default=None,
@@ -125,9 +134,20 @@ def command_line(args: argparse.Namespace) -> str:
 def _run_train(args: argparse.Namespace) -> int:
     from rnnhub.sentiment.recipe import SentimentSettings, train_sentiment
 
-    result = train_sentiment(
-        args.corpus, cell_type=args.cell, **recipe_arguments(args, command_line(args), SentimentSettings)
-    )
+    arguments = recipe_arguments(args, command_line(args), SentimentSettings)
+    if args.seeds is not None:
+        from rnnhub.sentiment.seeds import spread_line, train_seeds
+
+        if args.seed != 0:
+            raise ValueError("Give --seed or --seeds, not both.")
+        arguments.pop("seed")
+        entry = train_seeds(args.corpus, cell_type=args.cell, seeds=args.seeds, **arguments)
+        print(f"{args.cell} on {args.corpus}: test {spread_line(entry)}; published seed {entry['chosen']}")
+        for split in ("validation", "test"):
+            print(f"  {split:<11} {spread_line(entry, split)}")
+        print(f"Saved the chosen seed to {args.output} (every seed under {args.output}-seeds/)")
+        return 0
+    result = train_sentiment(args.corpus, cell_type=args.cell, **arguments)
     print(f"{args.cell} on {args.corpus}: {result.epochs_trained:g} epochs, {result.wall_time_s:.0f} s")
     for split, values in result.metrics.items():
         print(f"  {split:<11} accuracy {values['accuracy']:.4f}  macro-F1 {values['macro_f1']:.4f}")

@@ -30,7 +30,14 @@ if TYPE_CHECKING:
 
     from rnnhub.engine.report import FinetuneResult
 
-__all__ = ["CORPUS_SETTINGS", "SentimentSettings", "settings_for", "train_sentiment", "write_card"]
+__all__ = [
+    "CORPUS_SETTINGS",
+    "SentimentSettings",
+    "rewrite_sibling_cards",
+    "settings_for",
+    "train_sentiment",
+    "write_card",
+]
 
 RECIPE_KEY = "recipe"  # where the recipe's facts go in eval_report.json (the card is rebuilt from them)
 BASELINES_FILE = Path(__file__).resolve().parents[3] / "docs" / "baselines.json"
@@ -240,11 +247,15 @@ def train_sentiment(
     }
     report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     write_card(output_dir)
-    # The siblings' comparison tables now have one more row.
-    for sibling in _siblings(output_dir, corpus):
-        if sibling.resolve() != output_dir.resolve():
-            write_card(sibling)
+    rewrite_sibling_cards(output_dir, corpus)
     return result
+
+
+def rewrite_sibling_cards(folder: Path, corpus: str) -> None:
+    """Rewrite the cards of ``folder``'s siblings (their comparison tables now have one more row)."""
+    for sibling in _siblings(folder, corpus):
+        if sibling.resolve() != folder.resolve():
+            write_card(sibling)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -305,18 +316,31 @@ def _comparison(folder: Path, corpus: str) -> str:
     ]
     for sibling in _siblings(folder, corpus):
         report = _read_report(sibling) or {}
-        recipe, metrics = report[RECIPE_KEY], report["metrics"]
+        recipe = report[RECIPE_KEY]
         name = f"**{sibling.name}**" if sibling.resolve() == folder.resolve() else sibling.name
         rows.append(
-            f"| {name} | {recipe['cell_type']} | {metrics['test']['accuracy']:.4f} | {metrics['test']['macro_f1']:.4f} | "
-            f"{metrics['validation']['accuracy']:.4f} | {report['epochs_trained']:g} | {report['wall_time_s']:.0f} s |"
+            f"| {name} | {recipe['cell_type']} | {_number(report, 'test', 'accuracy')} | "
+            f"{_number(report, 'test', 'macro_f1')} | {_number(report, 'validation', 'accuracy')} | "
+            f"{report['epochs_trained']:g} | {report['wall_time_s']:.0f} s |"
         )
     return (
         "\n".join(rows)
-        + "\n\nSame tokenizer settings, size and training budget (epochs cap, patience, learning rate) for every "
-        "row (see Training). Train times are wall-clock seconds on a shared 2-vCPU machine where other training "
-        "ran at the same time: compare them loosely."
+        + "\n\nAccuracies are the mean ± std over the seeds where a row was trained with several (`--seeds`), "
+        "else one seed's; epochs and train time are the published seed's. Same tokenizer settings, size and "
+        "training budget (epochs cap, patience, learning rate) for every row (see Training) unless its own card "
+        "says otherwise. Train times are wall-clock seconds on a shared 2-vCPU machine where other training ran "
+        "at the same time: compare them loosely."
     )
+
+
+def _number(report: dict[str, Any], split: str, metric: str) -> str:
+    """A report's ``split`` ``metric``: the seeds' mean ± std when it has several seeds, else its own value."""
+    from rnnhub.sentiment.seeds import SEEDS_KEY
+
+    if SEEDS_KEY in report:
+        numbers = report[SEEDS_KEY]["summary"][split][metric]
+        return f"{numbers['mean']:.4f} ± {numbers['std']:.4f}"
+    return f"{report['metrics'][split][metric]:.4f}"
 
 
 def write_card(folder: str | os.PathLike[str]) -> Path:
@@ -325,6 +349,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
 
     from rnnhub.engine.vectors import describe as describe_vectors
     from rnnhub.publish.cards import make_model_card, save_card
+    from rnnhub.sentiment.seeds import SEEDS_KEY, seeds_section, spread_line
     from rnnhub.sentiment.train import BATCHES
 
     folder = Path(folder)
@@ -365,14 +390,21 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         "hardware": recipe["hardware"],
     }
     beat = ""
+    seeds = report.get(SEEDS_KEY)
     if baselines:
-        margin = metrics["test"]["accuracy"] - baselines[0]["value"]
+        accuracy = seeds["summary"]["test"]["accuracy"]["mean"] if seeds else metrics["test"]["accuracy"]
+        margin = accuracy - baselines[0]["value"]
         examples = round(abs(margin) * report["splits"]["test"]["rows"])
         beat = (
             f" On the test split it is {abs(margin) * 100:.1f} accuracy points ({examples} of "
             f"{report['splits']['test']['rows']} texts) {'above' if margin > 0 else 'below'} the TF-IDF + "
             "logistic-regression baseline measured on the same split"
-            + ("; a gap that small is within the noise of one training seed." if abs(margin) < 0.01 else ".")
+            + (f" (the mean of {len(seeds['seeds'])} seeds)" if seeds else "")
+            + (
+                "; a gap that small is within the noise of one training seed."
+                if abs(margin) < 0.01 and not seeds
+                else "."
+            )
         )
     selection = (
         "The settings (sizes, dropout, pooling, learning rate, epochs cap, patience) come from an exploratory "
@@ -387,6 +419,8 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
             "set to keep the run short on one CPU thread, not by comparing results."
         )
     sections = {"How the settings were chosen": selection}
+    if seeds:
+        sections["Seeds"] = seeds_section(seeds)
     if settings["language"] == "en":
         sections["Comparison of the recurrent cells"] = _comparison(folder, corpus)
     language_note = (
@@ -421,6 +455,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         description=(
             f"Sentiment ({', '.join(report['labels'])}) of `{corpus}` texts, trained from scratch by "
             f"`rnnhub train sentiment` (one command, see Training)."
+            + (f" Over {len(seeds['seeds'])} seeds: test {spread_line(seeds)} (see Seeds)." if seeds else "")
         ),
         limitations=limitations,
         extra_sections=sections,
