@@ -155,7 +155,7 @@ def test_check_settings_accepts_slider_values():
 def test_an_absent_writer_is_named(only_plays):
     assert list(catalog.writer_models()) == ["Plays"]
     with pytest.raises(
-        ValueError, match=r"The Music writer is not published yet .*model_cards/lstm-writer-music/"
+        ValueError, match=r"The Music writer is not published yet \(expected model_cards/lstm-writer-music/;"
     ):
         write.prepare("X:1\nT:", "Music")
     with pytest.raises(ValueError, match="writer='Poems' is not one of Plays, Programs, Music"):
@@ -240,5 +240,8 @@ def test_the_app_builds_with_a_writer(only_plays):
     demo = app.build_demo()
     writer = _component(demo, "write-writer")
     assert [value for _, value in writer.choices] == ["Plays"] and writer.value == "Plays"
-    notices = [text for text in _markdown_texts(demo) if "writer is not published yet" in text]
-    assert len(notices) == 1 and "Programs writer" in notices[0] and "Music writer" in notices[0]
+    notices = [text for text in _markdown_texts(demo) if "writers are not published yet" in text]
+    assert notices == [
+        "> **Not available yet:** The Programs and Music writers are not published yet (expected "
+        "model_cards/lstm-writer-programs/, model_cards/lstm-writer-music/; see `rnnhub models`)."
+    ]

@@ -586,7 +586,7 @@ def _write_tab() -> None:
         gr.Markdown(_notice([write.not_published_message()]))
     elif len(published) < len(catalog.WRITERS):
         missing = [name for name in catalog.WRITERS if name not in published]
-        gr.Markdown(_notice([write.not_published_message(name) for name in missing]))
+        gr.Markdown(_notice([write.not_published_message(missing)]))
     choices = list(published)
     with gr.Row():
         with gr.Column(scale=3):

@@ -52,14 +52,15 @@ MAX_SECONDS = 120.0
 POLL_SECONDS = 0.5
 
 
-def not_published_message(writer: str | None = None) -> str:
-    if writer is None:
+def not_published_message(writers: str | list[str] | None = None) -> str:
+    """Which writers are missing and where their folders belong; ``None``: none is published at all."""
+    if writers is None:
         folders = ", ".join(f"model_cards/lstm{fragment}/" for fragment in catalog.WRITERS.values())
         return f"No writer is published yet (expected one of {folders}; see `rnnhub models`)."
-    return (
-        f"The {writer} writer is not published yet (expected a folder model_cards/lstm{catalog.WRITERS[writer]}/; "
-        "see `rnnhub models`)."
-    )
+    names = [writers] if isinstance(writers, str) else list(writers)
+    folders = ", ".join(f"model_cards/lstm{catalog.WRITERS[name]}/" for name in names)
+    which = f"The {names[0]} writer is" if len(names) == 1 else f"The {' and '.join(names)} writers are"
+    return f"{which} not published yet (expected {folders}; see `rnnhub models`)."
 
 
 def check_prompt(prompt: Any) -> str:
