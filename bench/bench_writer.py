@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import statistics
 import time
@@ -259,6 +260,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
     device = pick_device(args.device)
+    env = environment(device)  # the load average before the run
     model, prompt, described = load(args, device)
     plain = PlainLSTM(model)
 
@@ -371,7 +373,7 @@ def main(argv=None) -> int:
         print("\n" + profile)
     output = {
         "benchmark": "writer_chars_per_s",
-        "environment": environment(device),
+        "environment": {**env, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
         "settings": {
             **{key: value for key, value in vars(args).items() if key not in ("output",)},
             "temperature": TEMPERATURE,
