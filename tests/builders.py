@@ -5,6 +5,7 @@ Sizes are small and unequal on purpose (a swapped dimension fails). Models are r
 * classifiers and causal LMs over a few sentiment words (:func:`make_classifier`, :func:`make_causal_lm`) and
   rows whose label one word gives away (:func:`sentiment_rows`);
 * translators (:func:`tiny_translator`, :func:`save_tiny_translator`), default an LSTM with Bahdanau attention;
+* a character-level writer (:func:`char_tokenizer`, :func:`save_tiny_writer`) for the demo's Write tab;
 * captioners over 16x16 pictures (:func:`tiny_captioner`, :func:`save_tiny_captioner`) and coloured-shape images
   and caption splits (:func:`shape_image`, :func:`caption_splits`);
 * :func:`free_port` for the demo servers; :func:`run_without_rnnhub` for scripts that must work where rnnhub
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 import torch
 from PIL import Image, ImageDraw
-from tokenizers import Tokenizer, pre_tokenizers
+from tokenizers import Regex, Tokenizer, decoders, pre_tokenizers
 from tokenizers import models as tokenizer_models
 from transformers import GenerationConfig, PreTrainedTokenizerFast
 
@@ -126,6 +127,54 @@ def make_causal_lm(folder: Path) -> Path:
     torch.manual_seed(0)
     tokenizer = tokenizer_for_corpus()
     model = RnnHubForCausalLM(RnnHubConfig(vocab_size=len(tokenizer), embedding_size=8, hidden_size=8))
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A character-level writer
+
+WRITER_TEXT = (
+    "ROMEO:\nBut soft, what light through yonder window breaks?\nX:1\nT:Tune\nM:6/8\nK:G\ndef fib(n):\n"
+)
+
+
+def char_tokenizer(text: str = WRITER_TEXT) -> PreTrainedTokenizerFast:
+    """One token per character of ``text`` (line breaks and spaces kept), ``<bos>`` before each text, decoded by
+    joining the characters: a stand-in for the writers' character tokenizer."""
+    chars = sorted(set(text))
+    vocab = {token: i for i, token in enumerate(["<pad>", "<bos>", "<eos>", "<unk>", *chars])}
+    backend = Tokenizer(tokenizer_models.WordLevel(vocab, unk_token="<unk>"))
+    backend.pre_tokenizer = pre_tokenizers.Split(Regex(r"[\s\S]"), behavior="isolated")
+    backend.decoder = decoders.Fuse()
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=backend, pad_token="<pad>", bos_token="<bos>", eos_token="<eos>", unk_token="<unk>"
+    )
+    from tokenizers.processors import TemplateProcessing
+
+    tokenizer.backend_tokenizer.post_processor = TemplateProcessing(
+        single="<bos> $A", special_tokens=[("<bos>", vocab["<bos>"])]
+    )
+    return tokenizer
+
+
+def save_tiny_writer(folder: Path) -> Path:
+    """A saved random character-level LSTM writer (``RnnHubForCausalLM``, 2 layers, unequal sizes) that never
+    writes a special token (``suppress_tokens``), so every generate() call writes exactly the asked length."""
+    torch.manual_seed(0)
+    tokenizer = char_tokenizer()
+    config = RnnHubConfig(
+        vocab_size=len(tokenizer),
+        embedding_size=6,
+        hidden_size=10,
+        num_hidden_layers=2,
+        architectures=["RnnHubForCausalLM"],
+    )
+    model = RnnHubForCausalLM(config).eval()
+    model.generation_config = GenerationConfig(
+        bos_token_id=1, eos_token_id=2, pad_token_id=0, suppress_tokens=[0, 1, 2, 3]
+    )
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder

@@ -124,3 +124,19 @@ def test_bench_buckets_quick(tmp_path):
     # Same texts, grouped by length: less padding (the timing is not asserted).
     assert data["results"]["buckets"]["padding_share"] < data["results"]["shuffled"]["padding_share"]
     _check_checks(data["checks"])
+
+
+def test_bench_writer_quick(tmp_path):
+    data = _run("bench_writer.py", tmp_path / "writer.json")
+    assert data["benchmark"] == "writer_chars_per_s"
+    _check_environment(data["environment"])
+    assert data["settings"]["quick"] is True and data["settings"]["batch"] == 1
+    assert set(data["results"]) == {"generate", "plain"}
+    for entry in data["results"].values():
+        assert len(entry["chars_per_s_rounds"]) == data["settings"]["rounds"]
+        assert entry["chars_per_s"]["median"] > 0 and entry["cpu_chars_per_s"]["median"] > 0
+    assert data["ratio_of_medians"] > 0 and data["cpu_ratio_of_medians"] > 0
+    assert {"model_forward", "plain_step", "generate_loop_rest"} <= set(data["cpu_ms_per_step_parts"])
+    _check_checks(data["checks"])
+    # The plain loop has the model's weights: both paths decode the same prompt to the same ids.
+    assert any(c["name"] == "greedy_agrees" and c["required"] and c["passed"] for c in data["checks"])

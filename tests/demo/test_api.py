@@ -10,7 +10,7 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-from builders import free_port, save_tiny_captioner, save_tiny_translator
+from builders import free_port, save_tiny_captioner, save_tiny_translator, save_tiny_writer
 from rnnhub.demo import captioning
 from rnnhub.demo.app import CONCURRENCY_LIMIT, REASONS, Reasons, _call, build_demo, launch, status_text
 
@@ -20,12 +20,13 @@ NEGATIVE = "A dull, boring and badly acted mess."
 
 @pytest.fixture(scope="module")
 def models_dir(tmp_path_factory):
-    """Tiny translation and captioning folders: the endpoints work whether or not real ones are published
+    """Tiny translation, captioning and writer folders: the endpoints work whether or not real ones are published
     (a published model ranks above these, which have no card metric)."""
     root = tmp_path_factory.mktemp("registry")
     save_tiny_translator(root / "tiny-translation-de-en")
     save_tiny_translator(root / "tiny-translation-en-zh")
     save_tiny_captioner(root / "tiny-captioning-emoji")
+    save_tiny_writer(root / "tiny-writer-plays")
     return root
 
 
@@ -49,6 +50,7 @@ def test_every_endpoint_is_listed(client):
         "/sentiment_compare",
         "/translate",
         "/caption",
+        "/write",
         "/lab_gradients",
         "/lab_memory_table",
         "/lab_memory",
@@ -86,6 +88,8 @@ def test_sentiment_compare(client):
         ((5, []), "/lab_memory", "Choose at least one cell"),
         ((0, ["lstm"]), "/lab_memory", "Value 0 is less than minimum value 1"),  # Gradio's own slider check
         (("",), "/lab_gates", "empty"),
+        (("", "Plays", 0.8, 0.95, 50), "/write", "The prompt is empty"),
+        (("ROMEO:", "Plays", 0.8, 0.95, 2001), "/write", "Value 2001 is greater than maximum value 2000"),
         (("no-such-model",), "/model_card", "not a published model"),
     ],
 )
@@ -102,6 +106,17 @@ def test_translate(client):
         translation, details, heatmap, raw = client.predict(text, direction, 3, api_name="/translate")
         assert isinstance(translation, str) and raw["num_beams"] == 3 and "beam size 3" in details
         assert len(raw["attention"]) == len(raw["target_tokens"]) and heatmap
+
+
+def test_write_streams(client):
+    """A streaming endpoint: the client sees the growing text, then the final one with its details."""
+    job = client.submit("ROMEO:", "Plays", 0.8, 0.95, 80, api_name="/write")
+    text, details, raw = job.result()
+    assert text.startswith("ROMEO:") and raw["text"] == text and raw["new_tokens"] > 0
+    assert "new characters" in details
+    texts = [output[0] for output in job.outputs()]
+    assert len(texts) >= 3 and all(t.startswith("ROMEO:") for t in texts)
+    assert all(after.startswith(before) for before, after in zip(texts, texts[1:]))
 
 
 def test_caption(client, tmp_path):

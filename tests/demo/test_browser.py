@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from _browser import CHROMIUM_FLAGS, chromium_path, sync_playwright
-from builders import free_port, save_tiny_captioner, save_tiny_translator
+from builders import free_port, save_tiny_captioner, save_tiny_translator, save_tiny_writer
 from rnnhub.demo import captioning, catalog, sentiment, translation
 from rnnhub.demo.app import build_demo, launch
 
@@ -47,6 +47,8 @@ def served(tmp_path_factory):
             save_tiny_translator(root / f"tiny{fragment}")
     if not catalog.captioning_models():
         save_tiny_captioner(root / "tiny-captioning-emoji")
+    if "Plays" not in catalog.writer_models():
+        save_tiny_writer(root / "tiny-writer-plays")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RNNHUB_MODELS_DIR", str(root))
         demo = build_demo()
@@ -176,6 +178,27 @@ def test_captioning_tab_reports_a_non_image_upload(page, artifacts, tmp_path):
     page.locator("#caption-run").click()
     expect(status).to_contain_text("'holiday.png' is not an image PIL can read", timeout=TIMEOUT_MS)
     expect(page.locator("#caption-output textarea")).to_have_value("")
+
+
+def test_write_tab_streams_and_stops(page, artifacts):
+    from playwright.sync_api import expect
+
+    open_tab(page, "Write")
+    page.locator("#write-prompt textarea").fill("ROMEO:")
+    page.locator("#write-run").click()
+    details = page.locator("#write-details")
+    expect(details).to_contain_text("new characters", timeout=TIMEOUT_MS)  # the stream ended with its details
+    output = page.locator("#write-output textarea")
+    assert output.input_value().startswith("ROMEO:") and len(output.input_value()) > len("ROMEO:")
+    save(page, artifacts, "write")
+    # Stop mid-stream: the longest text, stopped as soon as it starts.
+    page.locator("#write-length input[type=number]").fill("2000")
+    page.locator("#write-length input[type=number]").press("Enter")
+    page.locator("#write-run").click()
+    expect(details).to_contain_text("Writing", timeout=TIMEOUT_MS)
+    page.locator("#write-stop").click()
+    expect(details).to_contain_text("Stopped", timeout=TIMEOUT_MS)
+    assert output.input_value().startswith("ROMEO:") and len(output.input_value()) < len("ROMEO:") + 2000
 
 
 def test_translation_tab(page, artifacts):

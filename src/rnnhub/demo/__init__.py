@@ -7,6 +7,7 @@ tested without Gradio:
 * :mod:`rnnhub.demo.sentiment` — label and confidence, the belief after each token, the gates per token;
 * :mod:`rnnhub.demo.translation` — German -> English and English -> Chinese with the attention heatmap;
 * :mod:`rnnhub.demo.captioning` — a caption per image with the attention map of every word;
+* :mod:`rnnhub.demo.write` — character-level writers (plays, programs, music) whose text streams in;
 * :mod:`rnnhub.demo.lab` — the memory lab live: gradient flow, remember-the-first-word, gates;
 * :mod:`rnnhub.demo.models_tab` — the published models, their cards and metrics.
 

@@ -14,6 +14,7 @@ api_name            inputs                                          outputs
 /sentiment_compare  text, language                                  chart, table (markdown), json
 /translate          text, direction, beams                          translation, details, attention, json
 /caption            image file, beams                               caption, details, model's view, maps, json
+/write              prompt, writer, temperature, top-p, length      text (streamed), details, json
 /lab_gradients      cells, radii, steps                             cells chart, radius chart, json
 /lab_memory_table   (none)                                          chart, table (markdown)
 /lab_memory         N, cells                                        chart, json
@@ -39,7 +40,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no network: never 
 import gradio as gr  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from rnnhub.demo import captioning, catalog, charts, lab, models_tab, sentiment, translation  # noqa: E402
+from rnnhub.demo import captioning, catalog, charts, lab, models_tab, sentiment, translation, write  # noqa: E402
 from rnnhub.demo.text_input import MAX_BEAMS  # noqa: E402
 
 __all__ = [
@@ -303,6 +304,66 @@ def caption_fn(
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Write
+
+
+def _write_details(result: dict[str, Any]) -> str:
+    speed = result["new_tokens"] / result["seconds"] if result["seconds"] > 0 else 0.0
+    details = (
+        f"`{result['model']}`{_metric(result)}: {result['new_tokens']} new characters in {result['seconds']:.1f} s "
+        f"({speed:.0f}/s), temperature {result['temperature']:g}, top-p {result['top_p']:g}; stopped by "
+        f"{result['stopped_by']}."
+    )
+    if result.get("writer") == "Music":
+        details += "\n\n" + write.abc_note(result["text"])
+    return details
+
+
+def write_fn(
+    prompt: str,
+    writer: str,
+    temperature: float,
+    top_p: float,
+    length: float,
+    request: gr.Request = None,
+    progress: gr.Progress = PROGRESS,
+):
+    """Stream the text as it is written: (text so far, details, json), the details and json at the end."""
+    writing = _call(
+        write.prepare,
+        prompt,
+        writer,
+        temperature,
+        top_p,
+        length,
+        tab="write",
+        request=request,
+        progress=progress,
+    )
+    chunks = iter(writing)
+    text = None
+    try:
+        while True:
+            chunk = _call(next, chunks, None, tab="write", request=request)
+            if chunk is None:
+                break
+            text = chunk
+            yield text, WRITING, None
+    finally:
+        chunks.close()  # ends the generation thread when the page stops the stream
+    yield text, _write_details(writing.result), writing.result
+
+
+WRITING = "*Writing ...* (press **Stop** to end it here)"
+STOPPED = "**Stopped:** the text above is what the writer had written. Press **Write** for a new one."
+
+
+def stopped_details(details: str | None) -> str | None:
+    """The details line after Stop: says so while a text was being written, leaves a finished one's details."""
+    return STOPPED if details == WRITING else details
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Why LSTM and Models
 
 
@@ -514,6 +575,58 @@ def _captioning_tab() -> None:
     _report(run.click(caption_fn, [image, beams], outputs, api_name="caption"), "captioning", status)
 
 
+def _write_tab() -> None:
+    published = catalog.writer_models()
+    gr.Markdown(
+        "Character-level LSTMs that write: Shakespeare-style plays, Python programs, folk tunes in ABC notation. "
+        "Give the start of a text; the writer continues it one character at a time and the text appears as it is "
+        "written. Lower temperature and top-p write safer, more repetitive text."
+    )
+    if not published:
+        gr.Markdown(_notice([write.not_published_message()]))
+    elif len(published) < len(catalog.WRITERS):
+        missing = [name for name in catalog.WRITERS if name not in published]
+        gr.Markdown(_notice([write.not_published_message(missing)]))
+    choices = list(published)
+    with gr.Row():
+        with gr.Column(scale=3):
+            prompt = gr.Textbox(label="Prompt", value="ROMEO:", lines=3, elem_id="write-prompt")
+        with gr.Column(scale=2):
+            writer = gr.Radio(
+                choices, value=choices[0] if choices else None, label="Writer", elem_id="write-writer"
+            )
+            temperature = gr.Slider(0.05, write.MAX_TEMPERATURE, value=0.8, step=0.05, label="Temperature")
+            top_p = gr.Slider(0.05, 1.0, value=0.95, step=0.05, label="Top-p")
+            length = gr.Slider(
+                1,
+                write.MAX_NEW_TOKENS,
+                value=400,
+                step=1,
+                label="Length (new characters)",
+                elem_id="write-length",
+            )
+    with gr.Row():
+        run = gr.Button("Write", variant="primary", elem_id="write-run")
+        stop = gr.Button("Stop", elem_id="write-stop")
+    status = _status("write-status")
+    examples = [row for row in write.EXAMPLES if row[1] in published]
+    if examples:
+        gr.Examples(examples, inputs=[prompt, writer, temperature, top_p, length])
+    else:
+        gr.Examples([[row[0]] for row in write.EXAMPLES], inputs=[prompt])
+    output = gr.Textbox(label="Text", lines=16, max_lines=40, interactive=False, elem_id="write-output")
+    details = gr.Markdown(elem_id="write-details")
+    with gr.Accordion("Raw output (JSON)", open=False):
+        raw = gr.JSON(label="Result")
+    inputs = [prompt, writer, temperature, top_p, length]
+    outputs = [output, details, raw]
+    _clear_on_change([prompt, writer], [*outputs, status])
+    writing = _report(
+        run.click(write_fn, inputs, outputs, api_name="write", show_progress="minimal"), "write", status
+    )
+    stop.click(stopped_details, details, details, cancels=[writing], **_QUIET)
+
+
 def _lab_tab() -> tuple:
     gr.Markdown(
         "The memory lab in small: why a vanilla RNN forgets and a gated cell remembers (full write-up with "
@@ -625,6 +738,8 @@ def build_demo() -> gr.Blocks:
                 _translation_tab()
             with gr.Tab("Captioning", id="captioning"):
                 _captioning_tab()
+            with gr.Tab("Write", id="write"):
+                _write_tab()
             with gr.Tab("Why LSTM", id="lab"):
                 table_fn, table_outputs = _lab_tab()
             with gr.Tab("Models", id="models"):

@@ -1,14 +1,15 @@
 """Which published model serves which tab, found in the registry (``rnnhub.publish.hub.list_models``) at call time.
 
 Models are recognised by their folder names, which the training recipes fix: ``<cell>-sentiment-rt-en``,
-``lstm-sentiment-zh``, ``<cell>-translation-de-en``, ``<cell>-translation-en-zh`` and ``lstm-captioning-emoji``
-(plus the architecture in config.json). When several folders fit (``lstm-sentiment-rt-en`` and its fine-tuned
+``lstm-sentiment-zh``, ``<cell>-translation-de-en``, ``<cell>-translation-en-zh``, ``lstm-captioning-emoji`` and
+``<cell>-writer-plays`` / ``-writer-programs`` / ``-writer-music`` (plus the architecture in config.json). When several folders fit (``lstm-sentiment-rt-en`` and its fine-tuned
 ``-lm`` sibling), the one with the best headline metric on its card wins, then the shorter name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from rnnhub.publish.hub import ModelInfo, list_models
 
@@ -16,11 +17,13 @@ __all__ = [
     "CAPTIONING",
     "SENTIMENT_LANGUAGES",
     "TRANSLATION_DIRECTIONS",
+    "WRITERS",
     "Entry",
     "captioning_models",
     "pick",
     "sentiment_models",
     "translation_models",
+    "writer_models",
 ]
 
 CELLS = ("lstm", "gru", "rnn")
@@ -29,6 +32,8 @@ SENTIMENT_LANGUAGES = {"English": "-sentiment-rt-en", "Chinese": "-sentiment-zh"
 # UI name -> the name fragment of the translation models for that direction.
 TRANSLATION_DIRECTIONS = {"German → English": "-translation-de-en", "English → Chinese": "-translation-en-zh"}
 CAPTIONING = "-captioning-"
+# UI name -> the name fragment of the character-level language models trained on that kind of text.
+WRITERS = {"Plays": "-writer-plays", "Programs": "-writer-programs", "Music": "-writer-music"}
 # Metrics where smaller is better (everything else, accuracy, BLEU, chrF, ..., is larger-is-better).
 _LOWER_IS_BETTER = ("perplexity", "loss", "error", "wer", "cer")
 
@@ -95,3 +100,17 @@ def captioning_models() -> list[Entry]:
     """The published image-captioning models, best first."""
     entries = _entries(CAPTIONING, "RnnHubForImageCaptioning")
     return sorted(entries, key=lambda e: (-e.score, len(e.name), e.name))
+
+
+def writer_models() -> dict[str, Entry]:
+    """UI name (a key of WRITERS) -> the best published writer, for the writers that are present: a causal LM
+    folder with its ``tokenizer.json`` (a folder without one could not encode a prompt)."""
+    found = {}
+    for writer, fragment in WRITERS.items():
+        entries = [
+            e for e in _entries(fragment, "RnnHubForCausalLM") if (Path(e.path) / "tokenizer.json").is_file()
+        ]
+        best = pick(entries)
+        if best is not None:
+            found[writer] = best
+    return found

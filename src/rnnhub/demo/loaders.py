@@ -8,7 +8,7 @@ from typing import Any
 
 from rnnhub.demo.cache import MODELS, ModelCache
 
-__all__ = ["Progress", "load_captioner", "load_classifier", "load_translator", "report"]
+__all__ = ["Progress", "load_captioner", "load_classifier", "load_translator", "load_writer", "report"]
 
 # progress(fraction in [0, 1], desc=...): gr.Progress fits, and so does any function with that signature.
 Progress = Callable[..., Any]
@@ -29,19 +29,25 @@ def _cached(
     return cache.get(key, loader)
 
 
-def load_classifier(source: str, progress: Progress | None = None, cache: ModelCache | None = None) -> tuple:
-    """(model in eval mode, tokenizer) of a sequence classifier folder or registry name."""
+def _model_and_tokenizer(source: str, auto_class: str) -> Callable[[], tuple]:
+    """A loader of (model in eval mode, tokenizer) through the transformers Auto class named ``auto_class``."""
 
     def load() -> tuple:
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        import transformers
 
         from rnnhub.publish.hub import resolve
 
         path = resolve(source)
-        model = AutoModelForSequenceClassification.from_pretrained(path)
+        model = getattr(transformers, auto_class).from_pretrained(path)
         model.eval()
-        return model, AutoTokenizer.from_pretrained(path)
+        return model, transformers.AutoTokenizer.from_pretrained(path)
 
+    return load
+
+
+def load_classifier(source: str, progress: Progress | None = None, cache: ModelCache | None = None) -> tuple:
+    """(model in eval mode, tokenizer) of a sequence classifier folder or registry name."""
+    load = _model_and_tokenizer(source, "AutoModelForSequenceClassification")
     return _cached("classifier", source, load, progress, cache)
 
 
@@ -65,3 +71,8 @@ def load_captioner(source: str, progress: Progress | None = None, cache: ModelCa
         return load_view(source)
 
     return _cached("captioner", source, load, progress, cache)
+
+
+def load_writer(source: str, progress: Progress | None = None, cache: ModelCache | None = None) -> tuple:
+    """(model in eval mode, tokenizer) of a causal language model folder or registry name (the Write tab)."""
+    return _cached("writer", source, _model_and_tokenizer(source, "AutoModelForCausalLM"), progress, cache)
