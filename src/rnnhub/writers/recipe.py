@@ -29,7 +29,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rnnhub.engine.blocks import load_text_corpus, make_blocks, token_stream
 from rnnhub.engine.output import check_output, move_into_place, staging_dir
@@ -41,6 +41,9 @@ from rnnhub.engine.trainer import (
     run_training,
     time_budget_callback,
 )
+
+if TYPE_CHECKING:
+    import datasets
 
 __all__ = ["WRITERS", "Writer", "WriterResult", "evaluate_writer", "train_writer"]
 
@@ -108,6 +111,7 @@ def train_writer(
     overwrite: bool = False,
     evaluate_only: bool = False,
     progress: bool = False,
+    data: datasets.DatasetDict | None = None,
 ) -> WriterResult:
     """Train (unless ``evaluate_only``), measure and publish the writer of ``corpus`` in ``output_dir``.
 
@@ -121,6 +125,8 @@ def train_writer(
         samples, temperature: how many samples each model writes for the validity share, and at what temperature.
         reference_limit: how many real test texts (plays: speeches; programs: functions) get the same check.
         evaluate_only: measure the model already in ``output_dir`` and rewrite its report and card.
+        data: other splits (train/validation/test of ``text``) to use instead of the committed corpus, written in
+            its format (for tests and experiments); the card still names ``corpus``.
 
     Raises:
         ValueError: an unknown corpus, a non-empty ``output_dir`` without ``overwrite``, or (``evaluate_only``) a
@@ -134,7 +140,7 @@ def train_writer(
 
     writer_of(corpus)  # an unknown corpus fails before any work
     output_dir = Path(output_dir)
-    splits = load_text_corpus(corpus)
+    splits = load_text_corpus(corpus if data is None else data)
     if evaluate_only:
         return evaluate_writer(
             corpus,
@@ -144,6 +150,7 @@ def train_writer(
             seed=seed,
             reference_limit=reference_limit,
             model_id=model_id,
+            data=data,
         )
     check_output(output_dir, overwrite=overwrite)
     train_texts = list(splits["train"]["text"])
@@ -242,6 +249,7 @@ def train_writer(
         seed=seed,
         reference_limit=reference_limit,
         model_id=model_id or output_dir.resolve().name,
+        data=data,
     )
     move_into_place(staging, output_dir)
     result.output_dir = output_dir
@@ -257,6 +265,7 @@ def evaluate_writer(
     seed: int = 0,
     reference_limit: int = 100,
     model_id: str | None = None,
+    data: datasets.DatasetDict | None = None,
 ) -> WriterResult:
     """Measure the writer in ``folder`` on ``corpus`` (see the module docstring) and write its report and card."""
     from transformers import AutoModelForCausalLM
@@ -273,7 +282,7 @@ def evaluate_writer(
         )
     training_file = folder / "training.json"
     training = json.loads(training_file.read_text(encoding="utf-8")) if training_file.is_file() else {}
-    splits = load_text_corpus(corpus)
+    splits = load_text_corpus(corpus if data is None else data)
     model = AutoModelForCausalLM.from_pretrained(folder)
     tokenizer = load_tokenizer(folder)
     timer = measures.Timer()

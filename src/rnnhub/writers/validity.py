@@ -97,6 +97,20 @@ def _short_bar_allowed(measures: list, index: int) -> bool:
     )
 
 
+def _declared_meters(text: str) -> set[str]:
+    """The meters the tune declares (``M:`` lines and inline ``[M:...]`` fields) as music21 ratio strings."""
+    from music21 import meter
+
+    declared = set()
+    for value in re.findall(r"^M:\s*(\S+)|\[M:\s*([^\]]+)\]", text, flags=re.MULTILINE):
+        value = (value[0] or value[1]).strip()
+        try:
+            declared.add(meter.TimeSignature({"C": "4/4", "C|": "2/2"}.get(value, value)).ratioString)
+        except Exception:  # music21 raises several types for a meter it cannot read
+            continue
+    return declared
+
+
 def check_tune(text: str) -> tuple[bool, str]:
     """music21 parses the ABC tune and its bars match the ``M:`` meter (see the module docstring)."""
     from music21 import converter, meter, stream
@@ -111,6 +125,7 @@ def check_tune(text: str) -> tuple[bool, str]:
             score = converter.parse(text, format="abc", forceSource=True)
     except Exception as error:  # music21 raises many types (ABCHandlerException, IndexError, ...)
         return False, f"music21 cannot parse it: {type(error).__name__}"
+    declared = _declared_meters(text)
     parts = score.parts if isinstance(score, stream.Score) and score.parts else [score]
     measures = list(parts[0].getElementsByClass(stream.Measure))
     if not measures:
@@ -118,6 +133,9 @@ def check_tune(text: str) -> tuple[bool, str]:
     signature = None
     for index, measure in enumerate(measures):
         found = measure.getElementsByClass(meter.TimeSignature)
+        if found and found[0].ratioString not in declared:
+            # music21 splits an overfull bar and gives the overflow a time signature of its own (reBar)
+            return False, f"bar {index} is too long (music21 split it; {found[0].ratioString} left over)"
         if found:
             signature = found[0]
         if signature is None:
