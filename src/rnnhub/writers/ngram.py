@@ -150,7 +150,7 @@ class KneserNey:
             for token in history[len(history) - (k - 1) :] if k > 1 else ():
                 prefix = prefix * base + token
             p = level.interpolate(prefix * base + candidates, p, base)
-        if len(self._cache) < 200_000:
+        if len(self._cache) < 50_000:  # at most ~50k x V floats
             self._cache[history] = p
         return p
 
