@@ -138,7 +138,7 @@ times in the train split) are `<unk>` for both models: {report["unk_share"]["tes
         "seed": training.get("seed"),
         "steps": f"{training.get('global_step')} ({training.get('epochs_trained')} epochs of the train blocks)",
         "batch": f"{settings.get('batch_size')} blocks of {settings.get('seq_len')} characters, each from a zero state",
-        "learning_rate": f"{settings.get('lr')} (AdamW, warm-up {settings.get('warmup_ratio')}, then linear decay to "
+        "learning_rate": f"{settings.get('lr')} (AdamW, {settings.get('warmup_steps')} warm-up steps, then linear decay to "
         "zero over the epochs or the time budget, whichever ends first: rnnhub.engine.trainer.BudgetSchedule)",
         "time_budget": f"{settings.get('max_train_minutes')} min (stopped by it: {training.get('stopped_by_time_budget')})",
         "final_train_loss": f"{training.get('final_train_loss_bits')} bits per character",

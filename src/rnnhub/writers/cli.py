@@ -38,7 +38,7 @@ def add_cli(recipes: Any) -> argparse.ArgumentParser:
     parser.add_argument("--seq-len", type=int, default=256, help="characters a training block")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=3e-3)
-    parser.add_argument("--warmup-ratio", type=float, default=0.02)
+    parser.add_argument("--warmup-steps", type=int, default=100, help="learning-rate warm-up, in steps")
     parser.add_argument("--min-frequency", type=int, default=5, help="rarer train characters become <unk>")
     parser.add_argument("--samples", type=int, default=200, help="samples per model for the validity share")
     parser.add_argument("--temperature", type=float, default=0.8, help="sampling temperature (both models)")
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         seq_len=args.seq_len,
         batch_size=args.batch_size,
         lr=args.learning_rate,
-        warmup_ratio=args.warmup_ratio,
+        warmup_steps=args.warmup_steps,
         epochs=args.epochs,
         max_train_minutes=args.max_train_minutes,
         max_steps=args.max_steps,

@@ -98,7 +98,7 @@ def train_writer(
     seq_len: int = 256,
     batch_size: int = 32,
     lr: float = 3e-3,
-    warmup_ratio: float = 0.02,
+    warmup_steps: int = 100,
     epochs: float = 50.0,
     max_train_minutes: float | None = None,
     max_steps: int | None = None,
@@ -118,7 +118,8 @@ def train_writer(
     Args:
         corpus: ``shakespeare-plays``, ``python-stdlib`` or ``abc-tunes`` (:data:`WRITERS`).
         embedding_size, hidden_size, num_layers, dropout: the LSTM (output layer not tied to the embeddings).
-        seq_len, batch_size, lr, warmup_ratio: blocks of characters, blocks a step, peak learning rate, warm-up share.
+        seq_len, batch_size, lr, warmup_steps: blocks of characters, blocks a step, peak learning rate, warm-up steps
+            (counted in steps, not as a share of the planned epochs, which a time budget cuts short).
         epochs, max_train_minutes, max_steps: training ends at the first reached; the learning rate reaches zero
             there (``max_steps`` is for smoke runs and tests).
         min_frequency: characters seen fewer times in the train split become ``<unk>``.
@@ -198,6 +199,8 @@ def train_writer(
         overrides=overrides,
     )
     callbacks = [time_budget_callback(max_train_minutes)] if max_train_minutes else []
+    planned = max_steps or math.ceil(epochs * math.ceil(len(train_blocks) / batch_size))
+    warmup_ratio = min(1.0, warmup_steps / max(planned, 1))
     trainer = budget_trainer_class(warmup_ratio, max_train_minutes, base=Trainer)(
         model=model,
         args=arguments,
@@ -232,7 +235,7 @@ def train_writer(
             "seq_len": seq_len,
             "batch_size": batch_size,
             "lr": lr,
-            "warmup_ratio": warmup_ratio,
+            "warmup_steps": warmup_steps,
             "epochs": epochs,
             "max_train_minutes": max_train_minutes,
             "max_steps": max_steps,
