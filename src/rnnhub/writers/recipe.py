@@ -63,7 +63,7 @@ WRITERS = {
     "shakespeare-plays": Writer(
         "plays", "lstm-writer-plays", "", 600, "scenes of plays in Shakespeare's layout"
     ),
-    "python-stdlib": Writer("programs", "lstm-writer-programs", "def ", 800, "Python code"),
+    "python-stdlib": Writer("programs", "lstm-writer-programs", "def ", 1500, "Python code"),
     "abc-tunes": Writer("music", "lstm-writer-music", "X:1\nT:", 800, "folk tunes in ABC notation"),
 }
 
