@@ -75,3 +75,39 @@ def test_transposed_copy_and_same_title_share_a_group() -> None:
     assert group_of[rows[0]["text"]] == group_of[rows[1]["text"]] == group_of[rows[2]["text"]]
     sides = [set(splits[name]["group"]) for name in ("train", "validation", "test")]
     assert not (sides[0] & sides[1] or sides[0] & sides[2] or sides[1] & sides[2])
+
+
+def test_build_keeps_only_the_redistributable_collections(tmp_path) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    from rnnhub.data import common
+
+    root = tmp_path / "cache" / "pypi" / f"music21-{music_abc.VERSION}-wheel"
+    corpus = root / music_abc.CORPUS_DIR
+    for collection in (*music_abc.COLLECTIONS, "essenFolksong"):
+        tunes = "\n\n".join(
+            f"X:{i}\nT:{collection} tune {i}\nM:4/4\nL:1/8\nK:G\n"
+            + " ".join("GABcdefg"[(i + k) % 8] * 2 for k in range(9))
+            + "|"
+            for i in range(12)
+        )
+        (corpus / collection).mkdir(parents=True)
+        (corpus / collection / "book.abc").write_text(tunes, encoding="utf-8")
+    info = {
+        "registry": "pypi",
+        "package": "music21",
+        "version": music_abc.VERSION,
+        "archive": "x",
+        "sha256": "0" * 64,
+    }
+    (root / ".rnnhub-source.json").write_text(json.dumps(info), encoding="utf-8")
+    out = tmp_path / "out"
+    music_abc.build(common.BuildContext("abc-tunes", out, tmp_path / "cache", show_progress=False))
+    collections = {
+        c for s in common.SPLITS for c in pq.read_table(out / f"{s}.parquet")["collection"].to_pylist()
+    }
+    assert collections == set(music_abc.COLLECTIONS)  # no Essen tune
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "essenFolksong" in card and "## Licence" in card

@@ -43,3 +43,22 @@ def test_choose_is_a_deterministic_cap() -> None:
     again = programs_stdlib.choose(list(reversed(rows)), {}, max_characters=300, max_module_characters=100)
     assert first == again and "huge" not in {row["module"] for row in first}
     assert sum(len(row["text"]) for row in first) <= 300
+
+
+def test_build_writes_the_licence_and_a_card(tmp_path, monkeypatch) -> None:
+    import pyarrow.parquet as pq
+
+    from rnnhub.data import common
+
+    stdlib = tmp_path / "lib"
+    for index in range(40):
+        (stdlib / f"mod{index}.py").parent.mkdir(parents=True, exist_ok=True)
+        (stdlib / f"mod{index}.py").write_text(f"# Copyright PSF\n\ndef f{index}():\n    return {index}\n")
+    (stdlib / "LICENSE.txt").write_text("PSF LICENSE AGREEMENT\n")
+    monkeypatch.setattr(programs_stdlib, "stdlib_dir", lambda: stdlib)
+    out = tmp_path / "out"
+    programs_stdlib.build(common.BuildContext("python-stdlib", out, tmp_path / "cache", show_progress=False))
+    assert (out / "LICENSE").read_text() == "PSF LICENSE AGREEMENT\n"
+    texts = [t for s in common.SPLITS for t in pq.read_table(out / f"{s}.parquet")["text"].to_pylist()]
+    assert len(texts) == 40 and all(t.startswith("def f") for t in texts)
+    assert programs_stdlib.python_version() in (out / "README.md").read_text(encoding="utf-8")
