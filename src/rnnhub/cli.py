@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     captioning_cli.add_cli(recipes)
     translation_cli.add_cli(recipes)
     sentiment_cli.add_train_cli(recipes)
+    from rnnhub.writers import cli as writers_cli
+
+    writers_cli.add_cli(recipes)
     sentiment_cli.add_cli(subparsers)  # rnnhub predict
     from rnnhub.captioning import caption_cli
     from rnnhub.translation import translate_cli

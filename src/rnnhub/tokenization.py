@@ -33,7 +33,7 @@ on these ids). By default (``add_bos=False, add_eos=True``) encoding gives ``tex
 * causal LM: train a tokenizer with ``add_bos=True, add_eos=False``, so that a prompt encodes as
   ``<bos> text``, as the stock ``text-generation`` pipeline needs (a prompt ending in ``<eos>`` makes the
   model continue after the end of a text); the training rows append ``<eos>`` themselves
-  (:func:`rnnhub.lm.recipe.make_blocks` builds ``<bos> text <eos>``).
+  (:func:`rnnhub.engine.blocks.make_blocks` builds ``<bos> text <eos>``).
 
 The choice is stored as the ``TemplateProcessing`` post-processor in ``tokenizer.json``, so any loader
 applies it. transformers does not save the ``add_bos_token``/``add_eos_token`` flags themselves: after

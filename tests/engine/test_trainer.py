@@ -65,3 +65,21 @@ def test_budget_schedule_warms_up_then_decays_by_steps_or_by_time_whichever_is_f
 def test_budget_schedule_rejects_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
         BudgetSchedule(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("eval_strategy", "save_strategy", "evaluates", "saves"),
+    [("steps", "steps", True, True), ("epoch", "epoch", False, False), ("no", "no", False, False)],
+)
+def test_time_budget_stops_and_evaluates_only_what_the_run_has(
+    eval_strategy, save_strategy, evaluates, saves
+):
+    from transformers import TrainerControl
+
+    from rnnhub.engine.trainer import time_budget_callback
+
+    budget = time_budget_callback(minutes=0.0)
+    args = SimpleNamespace(eval_strategy=eval_strategy, save_strategy=save_strategy)
+    control = budget.on_step_end(args, SimpleNamespace(global_step=7), TrainerControl())
+    assert control.should_training_stop and budget.stopped_at_step == 7
+    assert (control.should_evaluate, control.should_save) == (evaluates, saves)

@@ -59,7 +59,8 @@ class Corpus:
 CORPORA: dict[str, Corpus] = {}
 
 # Builder modules under rnnhub.data, in the order `rnnhub data list` shows them. The LM corpus comes
-# last because it reuses the other text corpora.
+# after the others because it reuses the other text corpora; the three writers' corpora (whole documents for
+# the character-level generators) close the list.
 _BUILTIN_MODULES = (
     "sentiment_en",
     "sentiment_zh",
@@ -69,6 +70,9 @@ _BUILTIN_MODULES = (
     "translation_de_en_lexicon",
     "captioning_emoji",
     "lm_text_en",
+    "plays_shakespeare",
+    "programs_stdlib",
+    "music_abc",
 )
 # Modules that may not exist yet (written separately); a missing one is skipped, any other import
 # error inside them still propagates.

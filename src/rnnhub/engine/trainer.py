@@ -292,7 +292,8 @@ def budget_trainer_class(warmup_ratio: float, budget_minutes: float | None, base
 
 def time_budget_callback(minutes: float):
     """Stop training once ``minutes`` of wall time have passed, evaluating and checkpointing that last step so
-    early stopping's choice of the best checkpoint still sees it. ``stopped_at_step`` records where."""
+    early stopping's choice of the best checkpoint still sees it (unless the run neither evaluates nor saves:
+    strategy ``"no"``). ``stopped_at_step`` records where."""
     from transformers import TrainerCallback
 
     class TimeBudget(TrainerCallback):
@@ -307,8 +308,12 @@ def time_budget_callback(minutes: float):
             if time.perf_counter() - self.started > minutes * 60 and self.stopped_at_step is None:
                 self.stopped_at_step = state.global_step
                 control.should_training_stop = True
-                if args.eval_strategy != "epoch":  # per-epoch evaluation runs anyway when the epoch loop ends
-                    control.should_evaluate = control.should_save = True
+                # Per-epoch evaluation runs anyway when the epoch loop ends; a run without evaluation or
+                # checkpoints (eval/save strategy "no") has nothing to evaluate or save here.
+                if args.eval_strategy not in ("epoch", "no"):
+                    control.should_evaluate = True
+                if args.eval_strategy != "epoch" and args.save_strategy != "no":
+                    control.should_save = True
             return control
 
     return TimeBudget()

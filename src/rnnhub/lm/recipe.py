@@ -35,8 +35,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rnnhub.engine.blocks import load_text_corpus as _load_corpus
+from rnnhub.engine.blocks import make_blocks
 from rnnhub.engine.report import REPORT_FILENAME
-from rnnhub.models.constants import BOS_ID, EOS_ID
+from rnnhub.models.constants import BOS_ID
 
 if TYPE_CHECKING:
     import datasets
@@ -58,51 +60,6 @@ class LMResult:
     wall_time_s: float
     samples: list[dict[str, str]] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Data
-
-
-def _load_corpus(corpus: str | datasets.DatasetDict) -> datasets.DatasetDict:
-    import datasets
-
-    from rnnhub import data as rnnhub_data
-
-    if isinstance(corpus, str):
-        if corpus not in rnnhub_data.list_corpora():
-            raise ValueError(
-                f"Unknown corpus {corpus!r}; give a built-in corpus name (see `rnnhub data list`) or a "
-                "DatasetDict with a 'text' column."
-            )
-        corpus = rnnhub_data.load(corpus)
-    if not isinstance(corpus, datasets.DatasetDict):
-        raise ValueError(f"corpus must be a corpus name or a DatasetDict, got {type(corpus).__name__}.")
-    missing = [split for split in ("train", "validation", "test") if split not in corpus]
-    if missing or any("text" not in corpus[split].column_names for split in corpus):
-        raise ValueError(
-            f"The corpus needs train, validation and test splits with a 'text' column; it has "
-            f"{ {split: corpus[split].column_names for split in corpus} }."
-        )
-    return corpus
-
-
-def make_blocks(texts: Sequence[str], tokenizer: PreTrainedTokenizerFast, seq_len: int) -> np.ndarray:
-    """Tokenize ``texts`` (each as ``<bos> text <eos>``), concatenate them and cut the stream into rows of
-    ``seq_len`` tokens: an ``(n_blocks, seq_len)`` int64 array; the incomplete tail is dropped."""
-    if seq_len < 2:
-        raise ValueError(f"seq_len must be at least 2 (a block predicts its tokens 2..n), got {seq_len}.")
-    # The special tokens are added here, whatever the tokenizer's template adds (the published LM's adds <bos>
-    # only, for prompts): the training and evaluation blocks keep every text's end.
-    encoded = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
-    stream = np.fromiter((i for ids in encoded for i in (BOS_ID, *ids, EOS_ID)), dtype=np.int64)
-    n_blocks = len(stream) // seq_len
-    if n_blocks == 0:
-        raise ValueError(
-            f"The texts give {len(stream)} tokens, fewer than one block of seq_len={seq_len}; "
-            "use more text or a shorter seq_len."
-        )
-    return stream[: n_blocks * seq_len].reshape(n_blocks, seq_len)
 
 
 # ---------------------------------------------------------------------------------------------------------------
