@@ -121,6 +121,32 @@ def test_finetune_comparison_publishes_both_results(tiny_lm, tmp_path):
         )
 
 
+def test_finetune_comparison_gives_both_arms_the_ulmfit_options(tiny_lm, tmp_path):
+    texts = [s for s in _sentences(60)[1::3] + _sentences(60)[2::3]]
+    data = _corpus({"text": texts, "label": ["positive"] * 20 + ["negative"] * 20})
+    settings = {"data": data, "epochs": 2, "batch_size": 8, "early_stopping_patience": None}
+    ulmfit = {"pooling": "concat", "layer_lr_decay": 2.6, "gradual_unfreezing": True}
+    finetune_comparison(
+        tiny_lm, output_dir=tmp_path / "clf", work_dir=tmp_path / "work", **settings, **ulmfit
+    )
+    for arm in (tmp_path / "clf", tmp_path / "work" / "scratch"):
+        assert AutoModelForSequenceClassification.from_pretrained(arm).config.pooling == "concat"
+        report = json.loads((arm / "eval_report.json").read_text())
+        assert (report["layer_lr_decay"], report["gradual_unfreezing"]) == (2.6, True)
+    assert "gradual unfreezing" in (tmp_path / "clf" / "README.md").read_text()
+    # The finished scratch arm is reused for the same options only.
+    again = dict(output_dir=tmp_path / "clf2", scratch_run=tmp_path / "work" / "scratch", **settings)
+    finetune_comparison(tiny_lm, **again, **ulmfit)
+    with pytest.raises(ValueError, match="gradual_unfreezing"):
+        finetune_comparison(
+            tiny_lm, **{**again, "output_dir": tmp_path / "clf3"}, pooling="concat", layer_lr_decay=2.6
+        )
+    with pytest.raises(ValueError, match="pooling"):
+        finetune_comparison(
+            tiny_lm, **{**again, "output_dir": tmp_path / "clf4"}, layer_lr_decay=2.6, gradual_unfreezing=True
+        )
+
+
 @pytest.mark.skipif(not (LM_FOLDER / "config.json").is_file(), reason="model_cards/lstm-lm-en is not built")
 def test_published_lm_generates_identically_with_and_without_cache():
     model = AutoModelForCausalLM.from_pretrained(LM_FOLDER).eval()

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from rnnhub.models.constants import POOLING_TYPES
+
 
 def add_cli(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``train-lm`` to ``subparsers`` (from ``parser.add_subparsers()``) and return its parser."""
@@ -67,6 +69,13 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     finetuning.add_argument("--epochs", type=float, default=5.0)
     finetuning.add_argument("--finetune-lr", type=float, default=1e-3)
     finetuning.add_argument("--work-dir", help="keep the from-scratch run here (default: a temporary folder)")
+    finetuning.add_argument("--pooling", choices=POOLING_TYPES, default=None, help="default: the LM's (max)")
+    finetuning.add_argument(
+        "--layer-lr-decay", type=float, default=None, metavar="FACTOR", help="ULMFiT: 2.6 (default: one rate)"
+    )
+    finetuning.add_argument(
+        "--gradual-unfreezing", action="store_true", help="head first, then one more layer group per epoch"
+    )
     finetuning.add_argument(
         "--scratch-run", help="reuse this finished from-scratch finetune output (checked to match) instead"
     )
@@ -114,6 +123,9 @@ def run(args: argparse.Namespace) -> int:
             model_id=args.model_id,
             command=command,
             scratch_run=args.scratch_run,
+            pooling=args.pooling,
+            layer_lr_decay=args.layer_lr_decay,
+            gradual_unfreezing=args.gradual_unfreezing,
         )
         print(json.dumps(results, indent=2))
         return 0
