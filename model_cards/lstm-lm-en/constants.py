@@ -5,7 +5,8 @@ One definition each; ``configuration_rnnhub`` and the rest of rnnhub import them
 
 CELL_TYPES = ("rnn", "gru", "lstm")
 NONLINEARITIES = ("tanh", "relu")
-POOLING_TYPES = ("last", "mean", "max")
+# "concat": last, max and mean side by side (ULMFiT's concat pooling; three times the classifier's input).
+POOLING_TYPES = ("last", "mean", "max", "concat")
 # "bahdanau": additive attention from the previous decoder state (Bahdanau et al. 2015);
 # "luong": multiplicative ("general") attention from the current decoder state (Luong et al. 2015);
 # "none": the plain encoder-decoder whose only link is the initial decoder state (Cho / Sutskever et al. 2014).

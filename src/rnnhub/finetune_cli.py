@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rnnhub.engine.command_line import reproducing_command
+from rnnhub.models.constants import POOLING_TYPES
 
 # Flags that change how a run is shown or continued, not what it computes: left out of the card's command.
 _NOT_REPRODUCED = {"resume", "progress", "json", "overwrite"}
@@ -63,6 +64,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--freeze-vectors", action="store_true", help="classification: keep the pretrained vectors fixed"
+    )
+    parser.add_argument(
+        "--pooling",
+        choices=POOLING_TYPES,
+        default=None,
+        help="classification: the classifier's pooling (concat: last, max and mean side by side, ULMFiT); "
+        "default: the model's; another than a classifier's own gives it a new head",
+    )
+    parser.add_argument(
+        "--layer-lr-decay",
+        type=float,
+        default=None,
+        metavar="FACTOR",
+        help="classification: discriminative learning rates, each layer group below the head FACTOR times "
+        "slower than the one above (ULMFiT: 2.6; default: one rate)",
+    )
+    parser.add_argument(
+        "--gradual-unfreezing",
+        action="store_true",
+        help="classification: train only the head in epoch 0, then unfreeze one more layer group per epoch "
+        "(ULMFiT, for a model started from a language model)",
     )
     parser.add_argument(
         "--no-length-buckets",
@@ -222,6 +244,12 @@ def _finetune(args: argparse.Namespace):
     task = task_of(args.model)
     if task != "classification" and (args.vectors or args.freeze_vectors):
         raise ValueError(f"--vectors / --freeze-vectors are for classification; this is a {task} model")
+    if task != "classification" and (
+        args.layer_lr_decay is not None or args.gradual_unfreezing or args.pooling is not None
+    ):
+        raise ValueError(
+            f"--pooling / --layer-lr-decay / --gradual-unfreezing are for classification; this is a {task} model"
+        )
     translation_only = ("source_lang", "target_lang", "dataset_config_name")
     given = [name for name in translation_only if getattr(args, name) is not None]
     if task != "translation" and given:
@@ -289,6 +317,9 @@ def _finetune(args: argparse.Namespace):
         length_buckets=args.length_buckets,
         vectors=args.vectors,
         freeze_vectors=args.freeze_vectors,
+        layer_lr_decay=args.layer_lr_decay,
+        gradual_unfreezing=args.gradual_unfreezing,
+        pooling=args.pooling,
         **common,
     )
 

@@ -121,6 +121,32 @@ def test_finetune_comparison_publishes_both_results(tiny_lm, tmp_path):
         )
 
 
+def test_finetune_comparison_gives_both_arms_the_ulmfit_options(tiny_lm, tmp_path):
+    texts = [s for s in _sentences(60)[1::3] + _sentences(60)[2::3]]
+    data = _corpus({"text": texts, "label": ["positive"] * 20 + ["negative"] * 20})
+    settings = {"data": data, "epochs": 2, "batch_size": 8, "early_stopping_patience": None}
+    ulmfit = {"pooling": "concat", "layer_lr_decay": 2.6, "gradual_unfreezing": True}
+    finetune_comparison(
+        tiny_lm, output_dir=tmp_path / "clf", work_dir=tmp_path / "work", **settings, **ulmfit
+    )
+    for arm in (tmp_path / "clf", tmp_path / "work" / "scratch"):
+        assert AutoModelForSequenceClassification.from_pretrained(arm).config.pooling == "concat"
+        report = json.loads((arm / "eval_report.json").read_text())
+        assert (report["layer_lr_decay"], report["gradual_unfreezing"]) == (2.6, True)
+    assert "gradual unfreezing" in (tmp_path / "clf" / "README.md").read_text()
+    # The finished scratch arm is reused for the same options only.
+    again = dict(output_dir=tmp_path / "clf2", scratch_run=tmp_path / "work" / "scratch", **settings)
+    finetune_comparison(tiny_lm, **again, **ulmfit)
+    with pytest.raises(ValueError, match="gradual_unfreezing"):
+        finetune_comparison(
+            tiny_lm, **{**again, "output_dir": tmp_path / "clf3"}, pooling="concat", layer_lr_decay=2.6
+        )
+    with pytest.raises(ValueError, match="pooling"):
+        finetune_comparison(
+            tiny_lm, **{**again, "output_dir": tmp_path / "clf4"}, layer_lr_decay=2.6, gradual_unfreezing=True
+        )
+
+
 @pytest.mark.skipif(not (LM_FOLDER / "config.json").is_file(), reason="model_cards/lstm-lm-en is not built")
 def test_published_lm_generates_identically_with_and_without_cache():
     model = AutoModelForCausalLM.from_pretrained(LM_FOLDER).eval()
@@ -165,3 +191,71 @@ def test_train_lm_cli_runs_the_recipe(monkeypatch, tmp_path, capsys):
     assert lm_cli.main(arguments) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["global_step"] == 2 and (out / "config.json").is_file()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# ULMFiT's stage 2: the language model fine-tuned on a target corpus' train text
+
+
+def test_finetune_lm_continues_the_language_model_on_the_target_train_text(tiny_lm, tmp_path):
+    from rnnhub.lm.recipe import finetune_lm
+
+    target = datasets.DatasetDict(
+        {
+            "train": datasets.Dataset.from_dict(
+                {"text": ["a good film , a great film ."] * 40, "label": [1] * 40}
+            ),
+            "validation": datasets.Dataset.from_dict({"text": ["a great film , a good film ."] * 8}),
+            "test": datasets.Dataset.from_dict({"text": ["a good film ."] * 8}),
+        }
+    )
+    before = AutoModelForCausalLM.from_pretrained(tiny_lm)
+    out = tmp_path / "tuned-lm"
+    result = finetune_lm(tiny_lm, target, output_dir=out, epochs=2, seq_len=8, batch_size=4, lr=0.01)
+    # 40 texts of 8 tokens (+ <bos>, <eos>) = 400 tokens = 50 blocks of 8; 2 epochs of batch 4 = 25 steps.
+    assert result.report["blocks"]["train"] == 50 and result.global_step == 25
+    assert result.report["settings"]["base_model"] == str(tiny_lm)
+    tuned = AutoModelForCausalLM.from_pretrained(out)
+    assert tuned.config.to_diff_dict() == before.config.to_diff_dict()
+    # The same tokenizer (the vocabulary the weights index), new weights that fit the target text better.
+    assert (out / "tokenizer.json").read_text() == (tiny_lm / "tokenizer.json").read_text()
+    assert not torch.equal(tuned.rnnhub.embeddings.weight, before.rnnhub.embeddings.weight)
+    blocks = make_blocks(list(target["validation"]["text"]), AutoTokenizer.from_pretrained(out), 8)
+    inputs = torch.tensor(blocks)
+    with torch.no_grad():
+        loss_before = before(inputs, labels=inputs).loss
+        loss_after = tuned(inputs, labels=inputs).loss
+    assert loss_after < loss_before
+    assert math.isclose(result.perplexity["validation"], math.exp(loss_after), rel_tol=1e-4)
+    assert "fine-tuned on the TRAIN split" in ModelCard.load(out / "README.md").text
+
+
+def test_finetune_lm_refuses_a_folder_that_is_not_a_language_model(tmp_path):
+    from builders import make_classifier
+    from rnnhub.lm.recipe import finetune_lm
+
+    classifier = make_classifier(tmp_path / "classifier")
+    with pytest.raises(ValueError, match="not an RnnHubForCausalLM"):
+        finetune_lm(classifier, "rt-sentiment-en", output_dir=tmp_path / "out")
+    with pytest.raises(ValueError, match="holds no model"):
+        finetune_lm(tmp_path / "nothing", "rt-sentiment-en", output_dir=tmp_path / "out")
+
+
+def test_train_lm_cli_start_from_fine_tunes_the_language_model(tiny_lm, monkeypatch, tmp_path, capsys):
+    from rnnhub.lm import cli as lm_cli
+    from rnnhub.lm import recipe as lm
+
+    monkeypatch.setattr(lm, "_load_corpus", lambda corpus: _corpus({"text": _sentences(30)}))
+    out = tmp_path / "cli-tuned"
+    arguments = [
+        "train-lm",
+        "--start-from",
+        str(tiny_lm),
+        "--corpus",
+        "rt-sentiment-en",
+        "--output",
+        str(out),
+    ]
+    assert lm_cli.main([*arguments, "--seq-len", "8", "--batch-size", "4", "--max-steps", "3"]) == 0
+    assert json.loads(capsys.readouterr().out)["global_step"] == 3
+    assert json.loads((out / "eval_report.json").read_text())["settings"]["lr"] == 1e-3

@@ -41,7 +41,8 @@ def test_defaults_that_other_fields_derive_from():
     "make, message",
     [
         (lambda: RnnHubConfig(cell_type="transformer"), "cell_type='transformer'.*'rnn', 'gru', 'lstm'"),
-        (lambda: RnnHubConfig(pooling="attention"), "pooling.*'last', 'mean', 'max'"),
+        (lambda: RnnHubConfig(pooling="attention"), "pooling.*'last', 'mean', 'max', 'concat'"),
+        (lambda: RnnHubConfig(bigram_buckets=-1), "bigram_buckets must be 0"),
         (lambda: RnnHubConfig(hidden_size=0), "hidden_size must be a positive integer"),
         (lambda: RnnHubConfig(num_hidden_layers=1.5), "num_hidden_layers must be a positive integer"),
         (lambda: RnnHubConfig(dropout=1.0), r"dropout must be a number in \[0, 1\)"),
@@ -60,3 +61,13 @@ def test_invalid_values_name_the_allowed_ones(make, message):
 
 def test_relu_rnn_is_allowed():
     assert RnnHubConfig(cell_type="rnn", nonlinearity="relu").nonlinearity == "relu"
+
+
+def test_a_config_saved_before_bigram_buckets_existed_has_none(tmp_path):
+    import json
+
+    RnnHubConfig(vocab_size=23).save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / "config.json").read_text())
+    del saved["bigram_buckets"]  # as in every config.json published before the option
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+    assert AutoConfig.from_pretrained(tmp_path).bigram_buckets == 0

@@ -77,7 +77,7 @@ def assert_every_parameter_gets_a_gradient(model, loss):
 # ---------------------------------------------------------------------------------------------------- classification
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("bidirectional", [False, True])
-@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "concat"])
 def test_classifier_shapes_loss_gradients(cell, bidirectional, pooling):
     model = RnnHubForSequenceClassification(classifier_config(cell, bidirectional, pooling=pooling))
     ids, mask = token_batch()
@@ -89,7 +89,7 @@ def test_classifier_shapes_loss_gradients(cell, bidirectional, pooling):
 
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("bidirectional", [False, True])
-@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "concat"])
 def test_classifier_padded_batch_equals_each_text_alone(cell, bidirectional, pooling):
     model = RnnHubForSequenceClassification(classifier_config(cell, bidirectional, pooling=pooling)).eval()
     ids, mask = token_batch()
@@ -97,6 +97,76 @@ def test_classifier_padded_batch_equals_each_text_alone(cell, bidirectional, poo
     for row in range(ids.shape[0]):
         alone = model(ids[row : row + 1, mask[row].bool()]).logits
         assert torch.allclose(batched[row], alone[0], atol=1e-5)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_concat_pooling_is_last_max_and_mean_of_the_real_tokens_side_by_side(bidirectional):
+    model = RnnHubForSequenceClassification(classifier_config("lstm", bidirectional, pooling="concat")).eval()
+    features = HIDDEN * (2 if bidirectional else 1)
+    assert model.classifier.in_features == 3 * features
+    ids, mask = token_batch()
+    # Padding that would win a max or shift a mean if it leaked in.
+    outputs = torch.randn(4, 9, features).masked_fill(mask[..., None] == 0, 1e4)
+    final = torch.randn(2 * (2 if bidirectional else 1), 4, HIDDEN)
+    pooled = model.pool(outputs, final, mask)
+    assert pooled.shape == (4, 3 * features)
+    for row in range(4):
+        real = outputs[row, mask[row].bool()]
+        last = torch.cat(list(final[-(2 if bidirectional else 1) :, row]), dim=-1)
+        expected = torch.cat([last, real.max(dim=0).values, real.mean(dim=0)])
+        torch.testing.assert_close(pooled[row], expected)
+
+
+def test_old_poolings_keep_their_classifier_size_and_parameters():
+    # A config saved before "concat" existed loads into the same parameters (names and shapes).
+    for pooling in ("last", "mean", "max"):
+        model = RnnHubForSequenceClassification(classifier_config("gru", True, pooling=pooling))
+        assert model.classifier.in_features == 2 * HIDDEN
+        assert not any("bigram" in name for name, _ in model.named_parameters())
+
+
+# ------------------------------------------------------------------------------------------------ bigram embeddings
+def test_bigram_ids_hash_each_previous_token_and_token_pair():
+    model = RnnHubModel(
+        RnnHubConfig(vocab_size=VOCAB, embedding_size=EMB, hidden_size=HIDDEN, bigram_buckets=7)
+    )
+    ids = torch.tensor([[5, 9, 9, 4]])
+    # The first token's previous token is <pad> (0).
+    expected = [(0 * VOCAB + 5) % 7, (5 * VOCAB + 9) % 7, (9 * VOCAB + 9) % 7, (9 * VOCAB + 4) % 7]
+    assert model.bigram_ids(ids).tolist() == [expected]
+    assert model.bigram_embeddings.weight.shape == (7, EMB)
+
+
+def test_bigram_embeddings_are_added_to_the_token_embeddings():
+    config = RnnHubConfig(vocab_size=VOCAB, embedding_size=EMB, hidden_size=HIDDEN, bigram_buckets=11)
+    model = RnnHubModel(config).eval()
+    ids, mask = token_batch()
+    with_bigrams = model(ids, attention_mask=mask).last_hidden_state
+    embedded = model.embeddings(ids) + model.bigram_embeddings(model.bigram_ids(ids))
+    by_hand = model(inputs_embeds=embedded, attention_mask=mask).last_hidden_state
+    torch.testing.assert_close(with_bigrams, by_hand)
+    with torch.no_grad():
+        model.bigram_embeddings.weight.zero_()
+    without = model(inputs_embeds=model.embeddings(ids), attention_mask=mask).last_hidden_state
+    torch.testing.assert_close(model(ids, attention_mask=mask).last_hidden_state, without)
+
+
+@pytest.mark.parametrize("pooling", ["max", "concat"])
+def test_bigram_classifier_padded_batch_equals_each_text_alone(pooling):
+    config = classifier_config("lstm", True, pooling=pooling, bigram_buckets=13)
+    model = RnnHubForSequenceClassification(config).eval()
+    ids, mask = token_batch()
+    batched = model(ids, attention_mask=mask, labels=torch.tensor([0, 1, 2, 1]))
+    for row in range(ids.shape[0]):
+        alone = model(ids[row : row + 1, mask[row].bool()]).logits
+        assert torch.allclose(batched.logits[row], alone[0], atol=1e-5)
+    assert_every_parameter_gets_a_gradient(model, batched.loss)
+
+
+def test_bigram_embeddings_are_refused_for_a_causal_lm():
+    config = RnnHubConfig(vocab_size=VOCAB, embedding_size=EMB, hidden_size=HIDDEN, bigram_buckets=5)
+    with pytest.raises(ValueError, match="bigram_buckets is for classifiers"):
+        RnnHubForCausalLM(config)
 
 
 def test_classifier_gates_from_the_transparent_path_match_fused_logits():

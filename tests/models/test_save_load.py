@@ -2,6 +2,7 @@
 
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 import torch
@@ -292,3 +293,32 @@ def test_stock_text_classification_pipeline_on_a_saved_folder(tmp_path):
     expected = model(**encoded).logits.softmax(-1)[0]
     by_label = {r["label"]: r["score"] for r in results[0]}
     assert abs(by_label["positive"] - expected[1].item()) < 1e-5
+
+
+PUBLISHED = Path(__file__).resolve().parents[2] / "model_cards"
+CLASSIFIERS = sorted(
+    folder.name
+    for folder in PUBLISHED.iterdir()
+    if (folder / "config.json").is_file()
+    and json.loads((folder / "config.json").read_text())["architectures"]
+    == ["RnnHubForSequenceClassification"]
+)
+
+
+@pytest.mark.parametrize("name", CLASSIFIERS)
+def test_published_classifiers_give_the_same_logits_with_the_package_code_and_their_own(name, tmp_path):
+    # Backward compatibility: a folder's own code files are the ones it was trained with, until re-copied;
+    # the package's code (new pooling and bigram options) must load its config and weights to the same outputs.
+    folder = PUBLISHED / name
+    inputs = {
+        "input_ids": torch.tensor([[1, 5, 9, 7, 2], [1, 6, 4, 2, 0]]),
+        "attention_mask": torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]]),
+    }
+    package = AutoModelForSequenceClassification.from_pretrained(folder).eval()
+    script = HIDE_RNNHUB + REMOTE_CODE_SCRIPT.format(auto_class="AutoModelForSequenceClassification")
+    result = run_without_rnnhub(
+        script, [str(folder), json.dumps({k: v.tolist() for k, v in inputs.items()})], tmp_path
+    )
+    own = torch.tensor(json.loads(result.stdout.strip().splitlines()[-1])["logits"])
+    with torch.no_grad():
+        torch.testing.assert_close(package(**inputs).logits, own.to(torch.float32), rtol=0, atol=1e-6)

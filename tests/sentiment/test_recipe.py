@@ -11,7 +11,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 import rnnhub  # noqa: F401  (registers the rnnhub architectures with the Auto classes)
 from rnnhub.cli import build_parser
 from rnnhub.sentiment import cli as recipes_cli
-from rnnhub.sentiment.recipe import settings_for, train_sentiment
+from rnnhub.sentiment.recipe import SentimentSettings, settings_for, train_sentiment
 
 POSITIVE = ["a great wonderful film", "loved it , brilliant acting", "superb and moving story", "great fun"]
 NEGATIVE = ["a terrible boring film", "hated it , awful acting", "dull and tedious story", "boring mess"]
@@ -130,3 +130,39 @@ def test_train_command_records_only_what_matters():
     )
     assert "--epochs 3" in recipes_cli.command_line(args)
     assert "--progress" not in recipes_cli.command_line(args)
+
+
+def test_the_ulmfit_and_chinese_options_reach_the_model_card_and_command(tmp_path):
+    argv = [
+        "train",
+        "sentiment",
+        "--corpus",
+        "rt-sentiment-en",
+        "--cell",
+        "lstm",
+        "--output",
+        str(tmp_path / "m"),
+    ]
+    argv += ["--pooling", "concat", "--forget-bias", "3", "--bigram-buckets", "31", "--layer-lr-decay", "2.6"]
+    argv += ["--gradual-unfreezing", "--epochs", "2", "--embedding-size", "8", "--hidden-size", "8"]
+    args = parse(argv)
+    command = recipes_cli.command_line(args)
+    for option in ("--pooling concat", "--forget-bias 3", "--bigram-buckets 31", "--layer-lr-decay 2.6"):
+        assert option in command
+    assert "--gradual-unfreezing" in command
+    keywords = recipes_cli.recipe_arguments(args, command, SentimentSettings)
+    keywords["threads"] = 1
+    train_sentiment("rt-sentiment-en", cell_type="lstm", data=tiny_corpus(), **keywords)
+    model = AutoModelForSequenceClassification.from_pretrained(tmp_path / "m")
+    assert (model.config.pooling, model.config.forget_bias, model.config.bigram_buckets) == (
+        "concat",
+        3.0,
+        31,
+    )
+    assert model.classifier.in_features == 3 * 2 * 8
+    card = (tmp_path / "m" / "README.md").read_text()
+    assert "31 hashed buckets" in card and "gradual unfreezing" in card and "1/2.6" in card
+    assert (
+        json.loads((tmp_path / "m" / "eval_report.json").read_text())["recipe"]["settings"]["forget_bias"]
+        == 3
+    )

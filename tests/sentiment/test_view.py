@@ -53,7 +53,7 @@ def _forward_probabilities(model, tokenizer, texts_or_ids):
 CASES = [
     (cell, pooling, bidirectional, layers)
     for cell in ("rnn", "gru", "lstm")
-    for pooling in ("last", "mean", "max")
+    for pooling in ("last", "mean", "max", "concat")
     for bidirectional, layers in ((False, 1), (True, 2))
 ]
 

@@ -34,6 +34,7 @@ def scratch_classifier(
     labels: Sequence[str],
     *,
     seed: int = 0,
+    pooling: str | None = None,
 ) -> Path:
     """Save a randomly initialised ``RnnHubForSequenceClassification`` with the language model's config and
     tokenizer in ``output_dir``: the same classifier ``finetune`` builds from ``lm_folder``, minus the
@@ -52,6 +53,8 @@ def scratch_classifier(
     config.architectures = ["RnnHubForSequenceClassification"]
     config.problem_type = "single_label_classification"
     config.tie_word_embeddings = False
+    if pooling is not None:
+        config.pooling = pooling
     set_seed(seed)
     model = RnnHubForSequenceClassification(config)
     output_dir = Path(output_dir)
@@ -75,6 +78,9 @@ def finetune_comparison(
     model_id: str | None = None,
     command: str | None = None,
     scratch_run: str | os.PathLike[str] | None = None,
+    pooling: str | None = None,
+    layer_lr_decay: float | None = None,
+    gradual_unfreezing: bool = False,
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Fine-tune a classifier of ``data`` from ``lm_folder`` (published in ``output_dir``) and, with the same
     architecture, tokenizer, hyperparameters and seed, from scratch (kept in ``work_dir`` or a temporary
@@ -89,6 +95,9 @@ def finetune_comparison(
         scratch_run: reuse this finished from-scratch ``finetune`` output instead of training one; it must
             have the language model's tokenizer and architecture and the same settings (checked). The
             from-scratch arm does not depend on the language model's weights, so it may run while they train.
+        pooling, layer_lr_decay, gradual_unfreezing: ULMFiT's classifier options
+            (:func:`rnnhub.sentiment.train.finetune`), the same for both arms; None / False: the language model's
+            pooling, one learning rate, everything trains from the start.
 
     Returns ``{"pretrained": metrics, "scratch": metrics}``, each ``{split: {"accuracy", "macro_f1", "loss"}}``.
 
@@ -109,17 +118,25 @@ def finetune_comparison(
         "early_stopping_patience": early_stopping_patience,
         "metric_for_best_model": "accuracy",
         "seed": seed,
+        "layer_lr_decay": layer_lr_decay,
+        "gradual_unfreezing": gradual_unfreezing,
     }
     if scratch_run is not None:
-        scratch = _reusable_scratch_run(Path(scratch_run), lm_folder, settings)
+        scratch = _reusable_scratch_run(Path(scratch_run), lm_folder, settings, pooling)
     else:
         with tempfile.TemporaryDirectory() as temporary:
             work = Path(work_dir) if work_dir is not None else Path(temporary)
-            start = scratch_classifier(lm_folder, work / "scratch-start", labels, seed=seed)
+            start = scratch_classifier(lm_folder, work / "scratch-start", labels, seed=seed, pooling=pooling)
             finetune(start, data, output_dir=work / "scratch", **settings)
             scratch = json.loads((work / "scratch" / REPORT_FILENAME).read_text(encoding="utf-8"))
     pretrained = finetune(
-        lm_folder, data, output_dir=output_dir, model_id=model_id, command=command, **settings
+        lm_folder,
+        data,
+        output_dir=output_dir,
+        model_id=model_id,
+        command=command,
+        pooling=pooling,
+        **settings,
     )
     results = {"pretrained": pretrained.metrics, "scratch": scratch["metrics"]}
 
@@ -151,7 +168,9 @@ _ARCHITECTURE_FIELDS = (
 )
 
 
-def _reusable_scratch_run(run: Path, lm_folder: Path, settings: Mapping[str, Any]) -> dict[str, Any]:
+def _reusable_scratch_run(
+    run: Path, lm_folder: Path, settings: Mapping[str, Any], pooling: str | None = None
+) -> dict[str, Any]:
     """``run``'s eval report, after checking it is the from-scratch arm this comparison would train."""
     from transformers import AutoConfig
 
@@ -169,10 +188,15 @@ def _reusable_scratch_run(run: Path, lm_folder: Path, settings: Mapping[str, Any
             ("batch_size", "batch_size"),
             ("epochs", "max_epochs"),
             ("metric_for_best_model", "metric_for_best_model"),
+            ("layer_lr_decay", "layer_lr_decay"),
+            ("gradual_unfreezing", "gradual_unfreezing"),
         )
-        if report.get(key) != settings[name]
+        # Reports written before these options existed ran without them.
+        if report.get(key, {"layer_lr_decay": None, "gradual_unfreezing": False}.get(key)) != settings[name]
     ]
     run_config, lm_config = AutoConfig.from_pretrained(run), AutoConfig.from_pretrained(lm_folder)
+    if pooling is not None:
+        lm_config.pooling = pooling  # the pooling both arms were asked for
     problems += [
         f"config {name} is {getattr(run_config, name)!r}, not the language model's {getattr(lm_config, name)!r}"
         for name in _ARCHITECTURE_FIELDS
@@ -226,6 +250,7 @@ def _save_comparison_card(
     from transformers import AutoModelForSequenceClassification
 
     from rnnhub.publish.cards import make_model_card, save_card
+    from rnnhub.sentiment.train import describe_schedule
 
     model = AutoModelForSequenceClassification.from_pretrained(output_dir)
     lm_corpus = json.loads((lm_folder / REPORT_FILENAME).read_text(encoding="utf-8")).get("corpus")
@@ -285,7 +310,7 @@ def _save_comparison_card(
     comparison = (
         "Dai & Le (2015) / ULMFiT (Howard & Ruder, 2018): the classifier's embeddings and LSTM start from the "
         f"language model `{lm_folder.name}`, pretrained on unlabelled text ({lm_corpus}). The from-scratch run trains the identical classifier (unidirectional "
-        f"LSTM, `{config.pooling}` pooling, same tokenizer) with the same hyperparameters and seed; "
+        f"LSTM, `{config.pooling}` pooling, same tokenizer) with the same hyperparameters, schedule and seed; "
         "hyperparameters were chosen on the validation split only."
         + (
             " The from-scratch numbers come from an earlier run with these settings, reused with "
@@ -304,6 +329,7 @@ def _save_comparison_card(
         + (" (early stopping)" if report["stopped_early"] else ""),
         "best checkpoint": f"step {report['best_step']} by validation {report['metric_for_best_model']}",
         "learning_rate": report["learning_rate"],
+        "schedule": describe_schedule(report),
         "batch_size": report["batch_size"],
         "training_rows": report["rows"].get("train"),
         "wall_time": f"{report['wall_time_s']:.1f} s",

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     import datasets
     from transformers import PreTrainedTokenizerFast
 
-__all__ = ["LMResult", "ngram_perplexity", "make_blocks", "train_lm"]
+__all__ = ["LMResult", "finetune_lm", "make_blocks", "ngram_perplexity", "train_lm"]
 
 SAMPLE_PROMPTS = ("the", "i think that", "the president")
 
@@ -172,23 +172,12 @@ def train_lm(
         ValueError: an unknown corpus or one without the needed splits, too little text for one block, or a
             non-empty ``output_dir`` without ``overwrite``.
     """
-    import torch
-    from transformers import (
-        DataCollatorForLanguageModeling,
-        PrinterCallback,
-        Trainer,
-        TrainingArguments,
-        set_seed,
-    )
+    from transformers import set_seed
 
     from rnnhub.models import RnnHubConfig, RnnHubForCausalLM
     from rnnhub.tokenization import train_tokenizer
 
-    output_dir = Path(output_dir)
-    if output_dir.exists() and any(output_dir.iterdir()):
-        if not overwrite:
-            raise ValueError(f"{output_dir} is not empty; choose a new folder or pass overwrite=True.")
-        shutil.rmtree(output_dir)
+    output_dir = _fresh_folder(Path(output_dir), overwrite)
     splits = _load_corpus(corpus)
     train_texts = list(splits["train"]["text"])  # a datasets 5 column is not a list
     tokenizer = train_tokenizer(
@@ -225,7 +214,147 @@ def train_lm(
     )
     model = RnnHubForCausalLM(config)
 
+    schedule = {"max_steps": max_steps, "seq_len": seq_len, "batch_size": batch_size, "lr": lr}
+    return _fit_evaluate_save(
+        model,
+        tokenizer,
+        blocks,
+        output_dir=output_dir,
+        corpus=corpus,
+        settings=_settings(
+            model, tokenizer, seed, {**schedule, "warmup_steps": warmup_steps}, min_frequency=min_frequency
+        ),
+        eval_batch_size=eval_batch_size,
+        command=command,
+        model_id=model_id,
+        progress=progress,
+    )
+
+
+def finetune_lm(
+    lm_folder: str | os.PathLike[str],
+    corpus: str | datasets.DatasetDict,
+    *,
+    output_dir: str | os.PathLike[str],
+    seed: int = 0,
+    epochs: float = 3.0,
+    max_steps: int | None = None,
+    seq_len: int = 64,
+    batch_size: int = 32,
+    lr: float = 1e-3,
+    warmup_steps: int = 20,
+    eval_batch_size: int = 64,
+    model_id: str | None = None,
+    command: str | None = None,
+    overwrite: bool = False,
+    progress: bool = False,
+) -> LMResult:
+    """ULMFiT's second stage: continue training the language model in ``lm_folder`` on the TRAIN text of the
+    target ``corpus`` (e.g. ``rt-sentiment-en``; its labels are not read), with the language model's own
+    tokenizer and architecture, and publish it in ``output_dir`` as :func:`train_lm` does (perplexity on the
+    corpus' validation and test text next to the add-one baselines counted on its train blocks).
+
+    Args:
+        lm_folder: a folder holding an ``RnnHubForCausalLM`` and its tokenizer (from :func:`train_lm`).
+        epochs: passes over the train blocks (rounded up to whole steps); ``max_steps`` wins when given.
+        seq_len, batch_size, lr, warmup_steps: as in :func:`train_lm` (linear decay after warmup); the default
+            rate is lower than pretraining's: the model is adapted, not trained anew.
+
+    Raises:
+        ValueError: ``lm_folder`` holds no causal language model, a corpus without train/validation/test text,
+            or a non-empty ``output_dir`` without ``overwrite``.
+    """
+    from transformers import AutoConfig
+
+    from rnnhub.models import RnnHubForCausalLM
+    from rnnhub.tokenization import load_tokenizer
+
+    lm_folder = Path(lm_folder)
+    if not (lm_folder / "config.json").is_file():
+        raise ValueError(f"{lm_folder} holds no model (config.json); train one with `rnnhub train-lm` first.")
+    architectures = getattr(AutoConfig.from_pretrained(lm_folder), "architectures", None) or []
+    if architectures != ["RnnHubForCausalLM"]:
+        raise ValueError(
+            f"{lm_folder} holds a {', '.join(architectures) or 'model without architectures'}, not an "
+            "RnnHubForCausalLM; give a language model folder from `rnnhub train-lm`."
+        )
+    if epochs <= 0 and max_steps is None:
+        raise ValueError(f"epochs must be positive, got {epochs}.")
+    output_dir = _fresh_folder(Path(output_dir), overwrite)
+    splits = _load_corpus(corpus)
+    tokenizer = load_tokenizer(lm_folder)
+    blocks = {
+        split: make_blocks(list(splits[split]["text"]), tokenizer, seq_len)
+        for split in ("train", "validation", "test")
+    }
+    if max_steps is None:
+        max_steps = max(1, math.ceil(epochs * len(blocks["train"]) / batch_size))
+    model = RnnHubForCausalLM.from_pretrained(lm_folder)
+    schedule = {"max_steps": max_steps, "seq_len": seq_len, "batch_size": batch_size, "lr": lr}
+    return _fit_evaluate_save(
+        model,
+        tokenizer,
+        blocks,
+        output_dir=output_dir,
+        corpus=corpus,
+        settings=_settings(
+            model,
+            tokenizer,
+            seed,
+            {**schedule, "warmup_steps": warmup_steps},
+            base_model=os.fspath(lm_folder),
+        ),
+        eval_batch_size=eval_batch_size,
+        command=command,
+        model_id=model_id,
+        progress=progress,
+    )
+
+
+def _settings(model, tokenizer, seed: int, schedule: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+    """The report's ``settings``: the seed, ``extra``, the architecture (from the model's config), the schedule."""
+    config = model.config
+    return {
+        "seed": seed,
+        **extra,
+        "vocab_size": len(tokenizer),
+        "embedding_size": config.embedding_size,
+        "hidden_size": config.hidden_size,
+        "num_layers": config.num_hidden_layers,
+        "dropout": config.dropout,
+        **schedule,
+    }
+
+
+def _fresh_folder(output_dir: Path, overwrite: bool) -> Path:
+    if output_dir.exists() and any(output_dir.iterdir()):
+        if not overwrite:
+            raise ValueError(f"{output_dir} is not empty; choose a new folder or pass overwrite=True.")
+        shutil.rmtree(output_dir)
+    return output_dir
+
+
+def _fit_evaluate_save(
+    model,
+    tokenizer: PreTrainedTokenizerFast,
+    blocks: Mapping[str, np.ndarray],
+    *,
+    output_dir: Path,
+    corpus: str | datasets.DatasetDict,
+    settings: dict[str, Any],
+    eval_batch_size: int,
+    command: str | None,
+    model_id: str | None,
+    progress: bool,
+) -> LMResult:
+    """Train ``model`` on the train blocks, measure perplexities and baselines, save folder, report and card:
+    the steps 3-5 that pretraining (:func:`train_lm`) and target fine-tuning (:func:`finetune_lm`) share. The
+    schedule is ``settings``' (seed, max_steps, batch_size, lr, warmup_steps)."""
+    seed, max_steps, lr = settings["seed"], settings["max_steps"], settings["lr"]
+    batch_size, warmup_steps = settings["batch_size"], settings["warmup_steps"]
     import datasets
+    import torch
+    from transformers import DataCollatorForLanguageModeling, PrinterCallback, Trainer, TrainingArguments
 
     def as_dataset(array: np.ndarray) -> datasets.Dataset:
         return datasets.Dataset.from_dict({"input_ids": array.tolist()})
@@ -293,26 +422,12 @@ def train_lm(
         "baselines": baselines,
         "tokens": {split: int(array.size) for split, array in blocks.items()},
         "blocks": {split: int(len(array)) for split, array in blocks.items()},
-        "scored_tokens_per_block": seq_len - 1,
+        "scored_tokens_per_block": int(blocks["train"].shape[1]) - 1,
         "train_loss": train_loss,
         "global_step": trainer.state.global_step,
         "epochs_trained": float(trainer.state.epoch or 0.0),
         "wall_time_s": round(wall_time, 1),
-        "settings": {
-            "seed": seed,
-            "vocab_size": len(tokenizer),
-            "min_frequency": min_frequency,
-            "embedding_size": embedding_size,
-            "hidden_size": hidden_size,
-            "num_layers": num_layers,
-            "dropout": dropout,
-            "max_steps": max_steps,
-            "seq_len": seq_len,
-            "batch_size": batch_size,
-            "lr": lr,
-            "warmup_steps": warmup_steps,
-            "torch_threads": torch.get_num_threads(),
-        },
+        "settings": {**settings, "torch_threads": torch.get_num_threads()},
         "command": command,
         "samples": samples,
     }
@@ -371,6 +486,12 @@ def _save_card(model, output_dir: Path, report: Mapping[str, Any], model_id: str
         "recipe: `rnnhub.sentiment.train.finetune` builds a classifier from it that starts from its embeddings and "
         "LSTM weights (see `lstm-sentiment-rt-en-lm`)."
     )
+    if settings.get("base_model"):  # finetune_lm: ULMFiT's target-corpus stage
+        description = (
+            f"The language model `{Path(settings['base_model']).name}` fine-tuned on the TRAIN split's text of "
+            f"`{dataset}` (labels not read), with its tokenizer and architecture: the second stage of ULMFiT "
+            "(Howard & Ruder, 2018), before a classifier is fine-tuned from it."
+        )
     evaluation = (
         f"Perplexity is measured on blocks of {settings['seq_len']} tokens cut from the concatenated split "
         f"(`<bos> text <eos>` per chunk), each read from a zero state: tokens 2..{settings['seq_len']} of each "

@@ -87,7 +87,12 @@ class RnnHubConfig(_RecurrentFields, PretrainedConfig):
         embedding_dropout: dropout on the embeddings.
         nonlinearity: ``"tanh"`` or ``"relu"`` for the vanilla RNN cell.
         pooling: how a classifier turns the sequence into one vector: ``"last"`` state, ``"mean"`` or ``"max"``
-            over the valid (non-padding) steps.
+            over the valid (non-padding) steps, or ``"concat"``: last, max and mean concatenated (ULMFiT).
+        bigram_buckets: 0 (the default) or the size of a second, hashed embedding table for the pair (previous
+            token, token), added to each token's embedding (character bigrams for a character-level
+            tokenizer); pair ``(p, t)`` goes to bucket ``(p * vocab_size + t) % bigram_buckets``, the first token's
+            previous token being ``<pad>``. Classification only (a causal LM's cache does not keep the previous
+            token).
         classifier_dropout: dropout before the classification layer (defaults to ``dropout``).
         initializer_range: std of the normal init of the embeddings (linear and recurrent input weights get Xavier,
             recurrent weights orthogonal init, convolutions Kaiming).
@@ -116,6 +121,7 @@ class RnnHubConfig(_RecurrentFields, PretrainedConfig):
         forget_bias: float = 1.0,
         use_cache: bool = True,
         tie_word_embeddings: bool = False,
+        bigram_buckets: int = 0,
         pad_token_id: int | None = PAD_ID,
         bos_token_id: int | None = BOS_ID,
         eos_token_id: int | None = EOS_ID,
@@ -135,6 +141,7 @@ class RnnHubConfig(_RecurrentFields, PretrainedConfig):
         self.initializer_range = initializer_range
         self.forget_bias = forget_bias
         self.use_cache = use_cache
+        self.bigram_buckets = bigram_buckets
         super().__init__(
             pad_token_id=pad_token_id,
             bos_token_id=bos_token_id,
@@ -144,6 +151,11 @@ class RnnHubConfig(_RecurrentFields, PretrainedConfig):
         )
         self._validate_recurrent()
         _check_choice("pooling", self.pooling, POOLING_TYPES)
+        if not isinstance(self.bigram_buckets, int) or self.bigram_buckets < 0:
+            raise ValueError(
+                f"bigram_buckets must be 0 (no bigram embeddings) or a positive number of buckets, got "
+                f"{self.bigram_buckets!r}."
+            )
         if self.classifier_dropout is not None:
             _check_probability("classifier_dropout", self.classifier_dropout)
 

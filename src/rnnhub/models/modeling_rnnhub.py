@@ -279,6 +279,9 @@ class RnnHubModel(_EmbeddedRecurrentStack, RnnHubPreTrainedModel):
     def __init__(self, config: RnnHubConfig):
         super().__init__(config)
         self._build_stack(config)
+        # Hashed (previous token, token) pairs, e.g. character bigrams; absent unless asked for (old configs).
+        buckets = getattr(config, "bigram_buckets", 0)
+        self.bigram_embeddings = nn.Embedding(buckets, config.embedding_size) if buckets else None
         self.post_init()
 
     def get_input_embeddings(self) -> nn.Embedding:
@@ -306,6 +309,8 @@ class RnnHubModel(_EmbeddedRecurrentStack, RnnHubPreTrainedModel):
         if inputs_embeds is None:
             check_input_ids(input_ids, self.config.vocab_size)
             inputs_embeds = self.embeddings(input_ids)
+            if self.bigram_embeddings is not None:
+                inputs_embeds = inputs_embeds + self.bigram_embeddings(self.bigram_ids(input_ids))
         run, hidden_states = self._run_stack(
             inputs_embeds,
             attention_mask,
@@ -324,12 +329,20 @@ class RnnHubModel(_EmbeddedRecurrentStack, RnnHubPreTrainedModel):
         )
         return _return(output, return_dict, self.config)
 
+    def bigram_ids(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """(batch, time) token ids -> the bucket of each (previous token, token) pair; the first token's previous
+        token is ``<pad>``, so a text's buckets do not depend on padding after it."""
+        pad = self.config.pad_token_id or 0
+        previous = F.pad(input_ids[:, :-1], (1, 0), value=pad)
+        return (previous * self.config.vocab_size + input_ids) % self.config.bigram_buckets
+
 
 class RnnHubForSequenceClassification(RnnHubPreTrainedModel):
     """Many-to-one: pool the recurrent outputs into one vector and classify it.
 
     ``config.pooling``: ``"last"`` uses the final state (both directions' final states when bidirectional), which
-    for a padded batch is the state after each text's last real token; ``"mean"`` / ``"max"`` pool over real tokens.
+    for a padded batch is the state after each text's last real token; ``"mean"`` / ``"max"`` pool over real tokens;
+    ``"concat"`` is ``[last; max; mean]`` (ULMFiT's concat pooling), so the classifier reads three times as much.
     """
 
     def __init__(self, config: RnnHubConfig):
@@ -338,7 +351,8 @@ class RnnHubForSequenceClassification(RnnHubPreTrainedModel):
         self.rnnhub = RnnHubModel(config)
         dropout = config.dropout if config.classifier_dropout is None else config.classifier_dropout
         self.dropout = nn.Dropout(dropout)
-        self.classifier = nn.Linear(config.hidden_size * config.num_directions, config.num_labels)
+        pooled_size = config.hidden_size * config.num_directions * (3 if config.pooling == "concat" else 1)
+        self.classifier = nn.Linear(pooled_size, config.num_labels)
         self.post_init()
 
     def get_input_embeddings(self) -> nn.Embedding:
@@ -348,15 +362,24 @@ class RnnHubForSequenceClassification(RnnHubPreTrainedModel):
         self.rnnhub.embeddings = value
 
     def pool(self, outputs: torch.Tensor, final_hidden: torch.Tensor, attention_mask: torch.Tensor | None):
-        """(batch, time, features) -> (batch, features) by ``config.pooling``."""
-        if self.config.pooling == "last":
+        """(batch, time, features) -> (batch, features) by ``config.pooling`` (``"concat"``: 3 x features)."""
+        pooling = self.config.pooling
+        if pooling == "concat":
+            return torch.cat(
+                [self._pool(kind, outputs, final_hidden, attention_mask) for kind in ("last", "max", "mean")],
+                dim=-1,
+            )
+        return self._pool(pooling, outputs, final_hidden, attention_mask)
+
+    def _pool(self, pooling: str, outputs: torch.Tensor, final_hidden: torch.Tensor, attention_mask):
+        if pooling == "last":
             top = final_hidden[-self.config.num_directions :]  # (directions, batch, hidden) of the top layer
             return torch.cat(list(top), dim=-1)
         mask = (
             torch.ones(outputs.shape[:2], device=outputs.device) if attention_mask is None else attention_mask
         )
         mask = mask.to(outputs.dtype)[..., None]
-        if self.config.pooling == "mean":
+        if pooling == "mean":
             return (outputs * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
         return outputs.masked_fill(mask == 0, torch.finfo(outputs.dtype).min).amax(dim=1)
 
@@ -422,6 +445,11 @@ class RnnHubForCausalLM(RecurrentGenerationMixin, RnnHubPreTrainedModel):
         super().__init__(config)
         if config.bidirectional:
             raise ValueError("A causal language model must read left to right: set bidirectional=False.")
+        if getattr(config, "bigram_buckets", 0):
+            raise ValueError(
+                "bigram_buckets is for classifiers: a causal language model's cache does not keep the previous "
+                "token. Set bigram_buckets=0."
+            )
         self.rnnhub = RnnHubModel(config)
         self.dropout = nn.Dropout(config.dropout)
         # Tied embeddings need the state mapped back to the embedding width first.

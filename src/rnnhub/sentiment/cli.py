@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnhub.engine.command_line import recipe_arguments, reproducing_command
-from rnnhub.models.constants import CELL_TYPES
+from rnnhub.models.constants import CELL_TYPES, POOLING_TYPES
 from rnnhub.sentiment.recipe import CORPUS_SETTINGS
 
 # Options that change how a run is shown, not what it computes: left out of the card's command.
@@ -60,7 +60,24 @@ def add_train_cli(recipes: argparse._SubParsersAction) -> None:
     sentiment.add_argument("--hidden-size", type=int, default=None, help="per direction")
     sentiment.add_argument("--dropout", type=float, default=None)
     sentiment.add_argument("--embedding-dropout", type=float, default=None)
-    sentiment.add_argument("--pooling", choices=("last", "mean", "max"), default=None)
+    sentiment.add_argument(
+        "--pooling",
+        choices=POOLING_TYPES,
+        default=None,
+        help="concat: last, max and mean side by side (ULMFiT); default: the recipe's (max)",
+    )
+    sentiment.add_argument(
+        "--forget-bias", type=float, default=None, help="initial LSTM forget-gate bias (default: 1)"
+    )
+    sentiment.add_argument(
+        "--bigram-buckets",
+        type=int,
+        default=None,
+        metavar="N",
+        help="add a hashed embedding of (previous token, token) pairs with N buckets: character bigrams for a "
+        "character-level corpus (default: 0, off)",
+    )
+    add_schedule_arguments(sentiment)
     sentiment.add_argument("--max-length", type=int, default=None, help="truncate texts to this many tokens")
     sentiment.add_argument(
         "--vectors",
@@ -95,6 +112,25 @@ def add_train_cli(recipes: argparse._SubParsersAction) -> None:
     sentiment.add_argument("--model-id", default=None, help="Hub id for the card (default: the folder name)")
     sentiment.add_argument("--progress", action="store_true", help="show Trainer's progress bar")
     sentiment.set_defaults(func=_run_train, train_parser=sentiment)
+
+
+def add_schedule_arguments(parser: argparse.ArgumentParser) -> None:
+    """ULMFiT's schedule options (``--layer-lr-decay``, ``--gradual-unfreezing``), shared with ``rnnhub finetune``."""
+    parser.add_argument(
+        "--layer-lr-decay",
+        type=float,
+        default=None,
+        metavar="FACTOR",
+        help="discriminative learning rates: each layer group below the head learns FACTOR times slower than "
+        "the one above (ULMFiT: 2.6; default: one rate)",
+    )
+    parser.add_argument(
+        "--gradual-unfreezing",
+        action="store_const",
+        const=True,
+        default=None,
+        help="train only the head in epoch 0, then unfreeze one more layer group per epoch (ULMFiT)",
+    )
 
 
 def add_cli(subparsers: argparse._SubParsersAction) -> None:

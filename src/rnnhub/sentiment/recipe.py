@@ -73,6 +73,12 @@ class SentimentSettings:
     # With vectors: the table's N most frequent words join the train split's vocabulary, so a word that train
     # lacks (or has once) keeps its pretrained vector instead of becoming <unk>. 0: train's words only.
     vectors_vocabulary: int = 0
+    forget_bias: float = 1.0  # initial LSTM forget-gate bias (RnnHubConfig.forget_bias)
+    # A second, hashed embedding of (previous token, token): character bigrams for the Chinese tokenizer.
+    bigram_buckets: int = 0
+    # ULMFiT's schedule (rnnhub.engine.layer_groups): per-layer-group learning-rate factor, gradual unfreezing.
+    layer_lr_decay: float | None = None
+    gradual_unfreezing: bool = False
 
 
 CORPUS_SETTINGS: dict[str, SentimentSettings] = {
@@ -145,6 +151,8 @@ def _start_folder(
         dropout=settings.dropout,
         embedding_dropout=settings.embedding_dropout,
         pooling=settings.pooling,
+        forget_bias=settings.forget_bias,
+        bigram_buckets=settings.bigram_buckets,
         id2label=dict(enumerate(labels)),
         label2id={name: i for i, name in enumerate(labels)},
         architectures=["RnnHubForSequenceClassification"],
@@ -223,6 +231,8 @@ def train_sentiment(
                 length_buckets=settings.length_buckets,
                 vectors=table,
                 freeze_vectors=settings.freeze_vectors,
+                layer_lr_decay=settings.layer_lr_decay,
+                gradual_unfreezing=settings.gradual_unfreezing,
                 seed=seed,
                 model_id=model_id,
                 license="other",
@@ -350,7 +360,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
     from rnnhub.engine.vectors import describe as describe_vectors
     from rnnhub.publish.cards import make_model_card, save_card
     from rnnhub.sentiment.seeds import SEEDS_KEY, seeds_section, spread_line
-    from rnnhub.sentiment.train import BATCHES
+    from rnnhub.sentiment.train import BATCHES, describe_schedule
 
     folder = Path(folder)
     report = _read_report(folder)
@@ -385,6 +395,13 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         # Reports written before the option existed have no such setting (their batches were shuffled).
         "batches": BATCHES.get(settings.get("length_buckets", False)),
         "word vectors": describe_vectors(report["vectors"]) if report.get("vectors") else None,
+        "pooling": settings.get("pooling"),
+        # Reports written before these settings existed have none of them (defaults: off, bias 1).
+        "forget-gate bias": settings.get("forget_bias", 1.0) if recipe["cell_type"] == "lstm" else None,
+        "bigram embeddings": f"{settings['bigram_buckets']:,} hashed buckets of (previous token, token)"
+        if settings.get("bigram_buckets")
+        else None,
+        "schedule": describe_schedule(report),
         "training rows": report["rows"]["train"],
         "train time": f"{report['wall_time_s']:.0f} s (whole command incl. tokenizer and evaluation: {recipe['total_time_s']:.0f} s)",
         "hardware": recipe["hardware"],

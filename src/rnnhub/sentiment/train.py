@@ -42,6 +42,7 @@ import numpy as np
 from rnnhub.engine import report as engine_report
 from rnnhub.engine import trainer as engine
 from rnnhub.engine.data import check_tokenizer, describe_data, load_columns
+from rnnhub.engine.layer_groups import discriminative_param_groups, gradual_unfreezing_callback
 from rnnhub.engine.report import FinetuneResult
 from rnnhub.engine.run_info import trainer_hardware
 from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME
@@ -200,13 +201,15 @@ def _same_labels(config: Any, labels: Sequence[str]) -> bool:
 
 
 def _build_model(
-    source: str, config: Any, architecture: str, labels: list[str]
+    source: str, config: Any, architecture: str, labels: list[str], pooling: str | None = None
 ) -> tuple[PreTrainedModel, str]:
     """The classifier to train and whether its head is ``"reused"`` or ``"new"``; ``labels`` may be reordered
-    in place to the reused head's label order."""
+    in place to the reused head's label order. ``pooling`` (None: the source config's) other than the source
+    classifier's needs a new head (its input size may change)."""
     import rnnhub.models as models
 
-    if architecture == "RnnHubForSequenceClassification" and _same_labels(config, labels):
+    same_pooling = pooling is None or pooling == config.pooling
+    if architecture == "RnnHubForSequenceClassification" and _same_labels(config, labels) and same_pooling:
         labels[:] = [str(config.id2label[i]) for i in sorted(config.id2label, key=int)]
         model = models.RnnHubForSequenceClassification.from_pretrained(source)
         return model, "reused"
@@ -216,12 +219,28 @@ def _build_model(
     new_config.architectures = ["RnnHubForSequenceClassification"]
     new_config.problem_type = "single_label_classification"
     new_config.tie_word_embeddings = False  # a classifier has no output embeddings to tie
+    if pooling is not None:
+        new_config.pooling = pooling
     model = models.RnnHubForSequenceClassification(new_config)
     pretrained = getattr(models, architecture).from_pretrained(source)
     encoder = pretrained if architecture == "RnnHubModel" else pretrained.rnnhub
     # strict: every embedding and recurrent weight must carry over, or this would silently train from scratch.
     model.rnnhub.load_state_dict(encoder.state_dict(), strict=True)
     return model, "new"
+
+
+def _optimizer(model: PreTrainedModel, args: Any, layer_lr_decay: float | None):
+    """Trainer's own optimizer (None: Trainer makes it), or, with ``layer_lr_decay``, the same optimizer class
+    and settings over one parameter group per layer group (:func:`discriminative_param_groups`)."""
+    from transformers import Trainer
+
+    if layer_lr_decay is None:
+        return None
+    optimizer_class, optimizer_kwargs = Trainer.get_optimizer_cls_and_kwargs(args, model)
+    groups = discriminative_param_groups(model, args.learning_rate, layer_lr_decay)
+    for group in groups:
+        group["weight_decay"] = args.weight_decay
+    return optimizer_class(groups, **optimizer_kwargs)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -257,6 +276,9 @@ def finetune(
     length_buckets: bool = True,
     vectors: str | os.PathLike[str] | VectorTable | None = None,
     freeze_vectors: bool = False,
+    layer_lr_decay: float | None = None,
+    gradual_unfreezing: bool = False,
+    pooling: str | None = None,
 ) -> FinetuneResult:
     """Fine-tune ``model`` as a classifier of ``data``'s labels and save the result in ``output_dir``.
 
@@ -291,6 +313,13 @@ def finetune(
             loaded :class:`~rnnhub.engine.vectors.VectorTable`; they replace the source model's embeddings.
             Their dimension must be the model's embedding size. None: keep the source's embeddings.
         freeze_vectors: keep those embeddings fixed during training (only with ``vectors``).
+        layer_lr_decay: discriminative learning rates (ULMFiT, :mod:`rnnhub.engine.layer_groups`): the head
+            trains at ``learning_rate``, each layer group below it (recurrent layers, then the embeddings) at the
+            rate of the one above divided by this (ULMFiT: 2.6). None: one rate for all.
+        gradual_unfreezing: epoch 0 trains only the head, each later epoch one more layer group from the top
+            down (ULMFiT); for a model started from a pretrained one.
+        pooling: the classifier's pooling (``"last"``, ``"mean"``, ``"max"``, ``"concat"``); None: the source
+            config's. A source classifier with another pooling gets a new head.
 
     Raises:
         ValueError: missing columns, empty texts or labels, a single label in all the data, labels in
@@ -307,6 +336,15 @@ def finetune(
 
     if freeze_vectors and vectors is None:
         raise ValueError("freeze_vectors needs vectors to freeze: give vectors (--vectors) too.")
+    if pooling is not None:
+        from rnnhub.models.constants import POOLING_TYPES
+
+        if pooling not in POOLING_TYPES:
+            raise ValueError(f"pooling must be one of {', '.join(POOLING_TYPES)}, got {pooling!r}.")
+    if layer_lr_decay is not None and layer_lr_decay < 1:
+        raise ValueError(
+            f"layer_lr_decay must be at least 1 (1: one rate for all; ULMFiT: 2.6), got {layer_lr_decay}."
+        )
     if metric_for_best_model not in BEST_METRICS:
         raise ValueError(
             f"metric_for_best_model must be one of {', '.join(BEST_METRICS)}, got {metric_for_best_model!r}."
@@ -324,7 +362,7 @@ def finetune(
     splits, label_names, labels = _labelled_splits(data, text_column, label_column, validation_fraction, seed)
     # The new head's initial weights come from this seed (Trainer seeds only once it exists).
     transformers_set_seed(seed)
-    classifier, head = _build_model(source, config, architecture, labels)
+    classifier, head = _build_model(source, config, architecture, labels, pooling)
     vector_facts = None
     if vectors is not None:
         table = vectors if isinstance(vectors, VectorTable) else load_vectors(vectors)
@@ -346,6 +384,9 @@ def finetune(
         progress=progress,
         overrides={**(engine.sampling_arguments() if length_buckets else {}), **(training_arguments or {})},
     )
+    callbacks = engine.early_stopping(early_stopping_patience)
+    if gradual_unfreezing:
+        callbacks.append(gradual_unfreezing_callback(classifier))
     trainer = Trainer(
         model=classifier,
         args=args,
@@ -354,7 +395,8 @@ def finetune(
         processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=make_compute_metrics(labels),
-        callbacks=engine.early_stopping(early_stopping_patience),
+        callbacks=callbacks,
+        optimizers=(_optimizer(classifier, args, layer_lr_decay), None),
     )
     wall_time = engine.run_training(trainer, resume_from, progress)
 
@@ -380,6 +422,8 @@ def finetune(
             metric_for_best_model=metric_for_best_model,
             length_buckets=length_buckets,
             vectors=vector_facts,
+            layer_lr_decay=layer_lr_decay,
+            gradual_unfreezing=gradual_unfreezing,
             hardware=trainer_hardware(args.world_size),
             resumed_from=resume_from,
         )
@@ -391,6 +435,19 @@ def finetune(
 
 # ---------------------------------------------------------------------------------------------------------------
 # Outputs
+
+
+def describe_schedule(facts: Mapping[str, Any]) -> str | None:
+    """The card's line for ULMFiT's schedule options (None when neither was used)."""
+    parts = []
+    if facts.get("layer_lr_decay") is not None:
+        parts.append(
+            f"discriminative learning rates (each layer group below the head at 1/{facts['layer_lr_decay']:g} of "
+            "the rate of the one above)"
+        )
+    if facts.get("gradual_unfreezing"):
+        parts.append("gradual unfreezing (epoch 0 the head only, then one more layer group per epoch)")
+    return "; ".join(parts) or None
 
 
 def _split_report(output, labels: list[str]) -> dict[str, Any]:
@@ -453,6 +510,7 @@ def _save_outputs(
             "best_by": facts["metric_for_best_model"],
             "batches": BATCHES[facts["length_buckets"]],
             "word_vectors": describe_vectors(facts["vectors"]) if facts["vectors"] else None,
+            "schedule": describe_schedule(facts),
         },
     )
     result.extra["report"] = report

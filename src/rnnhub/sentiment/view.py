@@ -7,7 +7,8 @@ What "the probabilities after token t" means
 The model's label probabilities had the text stopped after token ``t`` (tokens ``0..t``, no ``<eos>`` appended):
 
 * unidirectional, ``pooling="last"``: the classifier on the top layer's output at step ``t``;
-* unidirectional, ``pooling="mean"`` / ``"max"``: the classifier on the running mean / max of the outputs so far.
+* unidirectional, ``pooling="mean"`` / ``"max"``: the classifier on the running mean / max of the outputs so far
+  (``"concat"``: the step-``t`` output, the running max and the running mean side by side).
 
 Both are what the classifier would see on that prefix, read off one pass over the whole text. A bidirectional
 model's backward direction has already read the *end* of the text at step ``t``, so its step-``t`` output is not a
@@ -68,6 +69,13 @@ def _step_pooled(model: Any, outputs: torch.Tensor) -> torch.Tensor:
     """(1, time, features) top-layer outputs -> (time, features): the pooled vector after each prefix."""
     outputs = outputs[0]
     pooling = model.config.pooling
+    if pooling == "concat":  # the model's order: last, max, mean
+        return torch.cat([_running(kind, outputs) for kind in ("last", "max", "mean")], dim=-1)
+    return _running(pooling, outputs)
+
+
+def _running(pooling: str, outputs: torch.Tensor) -> torch.Tensor:
+    """(time, features) -> (time, features): ``pooling`` over each prefix."""
     if pooling == "last":
         return outputs
     if pooling == "mean":
@@ -159,6 +167,8 @@ def sentiment_trace(
                     "last": "the classifier on the top layer's output after token t",
                     "mean": "the classifier on the mean of the top layer's outputs over tokens 0..t",
                     "max": "the classifier on the max of the top layer's outputs over tokens 0..t",
+                    "concat": "the classifier on the top layer's output after token t, and its max and mean "
+                    "over tokens 0..t",
                 }[config.pooling]
             gates, summary = ({}, {}) if config.cell_type == "rnn" else _gates(model, input_ids)
     finally:
