@@ -1,4 +1,4 @@
-"""rnnhub.sentiment.seeds: the spread of several seeds, the seed published, and its card."""
+"""rnnhub.sentiment.seeds and recipe.train_seeds: the spread of several seeds, the seed published, and its card."""
 
 import json
 import statistics
@@ -9,7 +9,8 @@ from safetensors.torch import load_file
 
 from builders import sentiment_rows
 from rnnhub.cli import main
-from rnnhub.sentiment.seeds import seeds_dir, spread, spread_line, train_seeds
+from rnnhub.sentiment.recipe import train_seeds
+from rnnhub.sentiment.seeds import seeds_dir, spread, spread_line
 
 
 def report(validation: float, test: float) -> dict:

@@ -172,7 +172,8 @@ def _run_train(args: argparse.Namespace) -> int:
 
     arguments = recipe_arguments(args, command_line(args), SentimentSettings)
     if args.seeds is not None:
-        from rnnhub.sentiment.seeds import spread_line, train_seeds
+        from rnnhub.sentiment.recipe import train_seeds
+        from rnnhub.sentiment.seeds import spread_line
 
         if args.seed != 0:
             raise ValueError("Give --seed or --seeds, not both.")

@@ -35,6 +35,7 @@ __all__ = [
     "SentimentSettings",
     "rewrite_sibling_cards",
     "settings_for",
+    "train_seeds",
     "train_sentiment",
     "write_card",
 ]
@@ -259,6 +260,63 @@ def train_sentiment(
     write_card(output_dir)
     rewrite_sibling_cards(output_dir, corpus)
     return result
+
+
+def train_seeds(
+    corpus: str,
+    *,
+    cell_type: str,
+    output_dir: str | os.PathLike[str],
+    seeds: tuple[int, ...] | list[int],
+    command: str | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Train the recipe once per seed (see the module docstring); publish the chosen seed at ``output_dir``.
+
+    ``kwargs`` go to :func:`~rnnhub.sentiment.recipe.train_sentiment` (threads, model_id, data, settings
+    overrides). A seed already trained under ``<output>-seeds/seed-<k>/`` (an interrupted run) is reused, not
+    retrained. Returns the ``seeds`` entry written into the published report.
+
+    Raises:
+        ValueError: fewer than 2 seeds, a repeated seed, or an ``output_dir`` that already holds a model.
+    """
+    import shutil
+
+    from rnnhub.sentiment.seeds import SEEDS_KEY, seeds_dir, spread
+
+    seeds = list(seeds)
+    if len(seeds) < 2 or len(set(seeds)) != len(seeds):
+        raise ValueError(f"Give at least 2 different seeds (e.g. --seeds 0 1 2), got {seeds}.")
+    output_dir = recipe_settings.fresh_output_dir(output_dir)
+    root = seeds_dir(output_dir)
+    model_id = kwargs.pop("model_id", None) or output_dir.resolve().name
+    reports = {}
+    for seed in seeds:
+        folder = root / f"seed-{seed}"
+        if not (folder / "eval_report.json").is_file():
+            if folder.exists():
+                shutil.rmtree(folder)  # a seed interrupted before its report: start it again
+            train_sentiment(
+                corpus,
+                cell_type=cell_type,
+                output_dir=folder,
+                seed=seed,
+                model_id=model_id,
+                command=command,
+                **kwargs,
+            )
+        reports[seed] = json.loads((folder / "eval_report.json").read_text(encoding="utf-8"))
+    entry = spread(reports)
+    if output_dir.exists():
+        shutil.rmtree(output_dir)  # fresh_output_dir checked it holds no model
+    shutil.copytree(root / f"seed-{entry['chosen']}", output_dir)
+    report_path = output_dir / "eval_report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report[SEEDS_KEY] = entry
+    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_card(output_dir)
+    rewrite_sibling_cards(output_dir, corpus)
+    return entry
 
 
 def rewrite_sibling_cards(folder: Path, corpus: str) -> None:

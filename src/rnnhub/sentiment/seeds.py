@@ -1,9 +1,9 @@
 """One sentiment recipe trained with several seeds: the spread, and the seed that is published.
 
->>> from rnnhub.sentiment.seeds import train_seeds
+>>> from rnnhub.sentiment.recipe import train_seeds
 >>> train_seeds("rt-sentiment-en", cell_type="lstm", output_dir="model_cards/lstm-sentiment-rt-en", seeds=(0, 1, 2))
 
-Each seed trains the whole recipe (:func:`rnnhub.sentiment.recipe.train_sentiment`) into
+:func:`rnnhub.sentiment.recipe.train_seeds` trains the whole recipe (``train_sentiment``) once per seed into
 ``<output>-seeds/seed-<k>/``; the folder published at ``output_dir`` is a copy of the seed whose validation
 accuracy is closest to the seeds' mean validation accuracy (ties: the lower seed). It is chosen on validation, so
 the test split picks nothing; its ``eval_report.json`` gains a ``seeds`` entry (every seed's validation and test
@@ -13,14 +13,10 @@ test texts moves by about half a point from seed to seed, so a published number 
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import statistics
 from pathlib import Path
 from typing import Any
-
-from rnnhub.engine import settings as recipe_settings
 
 SEEDS_KEY = "seeds"  # where the spread goes in eval_report.json
 RULE = "the seed whose validation accuracy is closest to the mean of the seeds' validation accuracies"
@@ -60,61 +56,6 @@ def spread(reports: dict[int, dict[str, Any]]) -> dict[str, Any]:
         "chosen": chosen,
         "rule": RULE,
     }
-
-
-def train_seeds(
-    corpus: str,
-    *,
-    cell_type: str,
-    output_dir: str | os.PathLike[str],
-    seeds: tuple[int, ...] | list[int],
-    command: str | None = None,
-    **kwargs: Any,
-) -> dict[str, Any]:
-    """Train the recipe once per seed (see the module docstring); publish the chosen seed at ``output_dir``.
-
-    ``kwargs`` go to :func:`~rnnhub.sentiment.recipe.train_sentiment` (threads, model_id, data, settings
-    overrides). A seed already trained under ``<output>-seeds/seed-<k>/`` (an interrupted run) is reused, not
-    retrained. Returns the ``seeds`` entry written into the published report.
-
-    Raises:
-        ValueError: fewer than 2 seeds, a repeated seed, or an ``output_dir`` that already holds a model.
-    """
-    from rnnhub.sentiment.recipe import rewrite_sibling_cards, train_sentiment, write_card
-
-    seeds = list(seeds)
-    if len(seeds) < 2 or len(set(seeds)) != len(seeds):
-        raise ValueError(f"Give at least 2 different seeds (e.g. --seeds 0 1 2), got {seeds}.")
-    output_dir = recipe_settings.fresh_output_dir(output_dir)
-    root = seeds_dir(output_dir)
-    model_id = kwargs.pop("model_id", None) or output_dir.resolve().name
-    reports = {}
-    for seed in seeds:
-        folder = root / f"seed-{seed}"
-        if not (folder / "eval_report.json").is_file():
-            if folder.exists():
-                shutil.rmtree(folder)  # a seed interrupted before its report: start it again
-            train_sentiment(
-                corpus,
-                cell_type=cell_type,
-                output_dir=folder,
-                seed=seed,
-                model_id=model_id,
-                command=command,
-                **kwargs,
-            )
-        reports[seed] = json.loads((folder / "eval_report.json").read_text(encoding="utf-8"))
-    entry = spread(reports)
-    if output_dir.exists():
-        shutil.rmtree(output_dir)  # fresh_output_dir checked it holds no model
-    shutil.copytree(root / f"seed-{entry['chosen']}", output_dir)
-    report_path = output_dir / "eval_report.json"
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    report[SEEDS_KEY] = entry
-    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    write_card(output_dir)
-    rewrite_sibling_cards(output_dir, corpus)
-    return entry
 
 
 def spread_line(entry: dict[str, Any], split: str = "test") -> str:
