@@ -624,7 +624,11 @@ def _write_tab() -> None:
     writing = _report(
         run.click(write_fn, inputs, outputs, api_name="write", show_progress="minimal"), "write", status
     )
-    stop.click(stopped_details, details, details, cancels=[writing], **_QUIET)
+    # Cancel first, then say so: a chunk the writer sent before the cancel took effect must not land after (and
+    # overwrite) the "Stopped" line, which it did under load when both were one event.
+    stop.click(None, None, None, cancels=[writing], **_QUIET).then(
+        stopped_details, details, details, **_QUIET
+    )
 
 
 def _lab_tab() -> tuple:
