@@ -92,6 +92,13 @@ def test_finetune_reports_generated_scores(finetuned):
     assert card.data.pipeline_tag == "translation"
 
 
+def test_evaluation_leaves_the_generation_length_unset(finetuned):
+    # Seq2SeqTrainer's evaluation fills max_length=20 into the model's own generation config; beside the model's
+    # max_new_tokens that draws a warning on every later generate() and would be saved with the folder.
+    saved = json.loads((finetuned.output_dir / "generation_config.json").read_text(encoding="utf-8"))
+    assert saved["max_new_tokens"] == 8 and "max_length" not in saved
+
+
 def test_train_seq2seq_on_a_dataset_dict_with_time_budget(source, tmp_path):
     model = RnnHubForSeq2SeqLM.from_pretrained(source)
     tokenizer = AutoTokenizer.from_pretrained(source)

@@ -22,6 +22,7 @@ __all__ = [
     "BudgetSchedule",
     "best_step",
     "budget_trainer_class",
+    "keeping_generation_length",
     "is_main_process",
     "make_training_arguments",
     "progress_as_asked",
@@ -288,6 +289,29 @@ def budget_trainer_class(warmup_ratio: float, budget_minutes: float | None, base
             return self.lr_scheduler
 
     return BudgetTrainer
+
+
+def keeping_generation_length(base: type) -> type:
+    """``base`` (a Seq2SeqTrainer) whose evaluation leaves the model's ``generation_config.max_length`` as it was.
+
+    Seq2SeqTrainer's ``prediction_step`` fills the unset generation settings of the model's own config with their
+    defaults, so after the first evaluation a model that bounds its output by ``max_new_tokens`` also carries
+    ``max_length=20``: every later ``generate()`` warns that both are set, and the saved generation config keeps it.
+    """
+
+    class KeepingGenerationLength(base):
+        def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None, **gen_kwargs):
+            config = self.model.generation_config
+            kept = config.max_length
+            try:
+                return super().prediction_step(
+                    model, inputs, prediction_loss_only, ignore_keys=ignore_keys, **gen_kwargs
+                )
+            finally:
+                config.max_length = kept
+
+    KeepingGenerationLength.__name__ = KeepingGenerationLength.__qualname__ = f"{base.__name__}KeepingLength"
+    return KeepingGenerationLength
 
 
 def time_budget_callback(minutes: float):

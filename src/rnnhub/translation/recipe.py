@@ -445,9 +445,6 @@ def train_translation(
             warmup_ratio=settings.warmup_ratio,
         )
         train_time = time.perf_counter() - started
-        # Seq2SeqTrainer leaves GenerationConfig's default max_length (20) set; max_new_tokens rules, and a
-        # leftover max_length only draws a warning on every generate() call.
-        model.generation_config.max_length = None
         scores = _score_model(model, tokenizer, splits, settings, tokenize)
         total_time = time.perf_counter() - started
         used_threads = torch.get_num_threads()

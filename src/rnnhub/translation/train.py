@@ -209,7 +209,7 @@ def train_seq2seq(
     budget = engine.time_budget_callback(max_train_minutes) if max_train_minutes else None
     if budget is not None:
         callbacks.append(budget)
-    trainer_class = (
+    trainer_class = engine.keeping_generation_length(
         engine.budget_trainer_class(warmup_ratio, max_train_minutes) if budget_schedule else Seq2SeqTrainer
     )
     trainer = trainer_class(
