@@ -19,7 +19,9 @@ def reproducing_command(
     """``prefix`` plus every required or non-default option of ``args`` as ``parser`` defines it.
 
     Options in ``skip`` (how a run is shown or continued, not what it computes) are left out; a flag that was
-    given (``store_true``, ``store_false``: its value differs from the default) is written bare, a float with ``:g``, a tuple or list comma-separated.
+    given (``store_true``, ``store_false``: its value differs from the default) is written bare, a float with
+    ``:g``, a list as separate words where the option takes several (``nargs``), else comma-separated. The command
+    parses back to the same values.
     """
     parts = list(prefix)
     for action in parser._actions:
@@ -30,9 +32,11 @@ def reproducing_command(
             if value != action.default:
                 parts.append(flag)
         elif action.required or value != action.default:
-            if isinstance(value, (tuple, list)):
-                value = ",".join(map(str, value))
-            parts += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+            values = list(value) if isinstance(value, (tuple, list)) else [value]
+            shown = [f"{v:g}" if isinstance(v, float) else str(v) for v in values]
+            # An option taking several words (nargs "+", "*" or a number) gets them as words; any other list
+            # value is one comma-separated word, which that option's type parses back.
+            parts += [flag, *(shown if action.nargs not in (None, "?") else [",".join(shown)])]
     return shlex.join(parts)
 
 
