@@ -44,6 +44,7 @@ __all__ = [
     "apply_vectors",
     "describe",
     "embedding_matrix",
+    "frequent_words",
     "load_vectors",
 ]
 
