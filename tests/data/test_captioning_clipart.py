@@ -111,10 +111,37 @@ def stamp_png(seed: int) -> bytes:
     return buffer.getvalue()
 
 
-THINGS = (
-    "cat dog cow hen fox owl bee ant elk yak emu eel cod ram pig bat rat jay kite boat car bus van "
-    "cup jug pot pan hat cap"
-).split()
+THINGS = [
+    "cat",
+    "dog",
+    "cow",
+    "hen",
+    "fox",
+    "owl",
+    "bee",
+    "ant",
+    "elk",
+    "yak",
+    "emu",
+    "eel",
+    "cod",
+    "ram",
+    "pig",
+    "bat",
+    "rat",
+    "jay",
+    "kite",
+    "boat",
+    "car",
+    "bus",
+    "van",
+    "cup",
+    "jug",
+    "pot",
+    "pan",
+    "hat",
+    "cap",
+]
 N_PLAIN, N_STAMPS, N_COLLECTION = len(THINGS), 8, cc.MAX_SHARED_TITLE + 1
 NEAR_COPY = ("animals/blue_bird.svg", "animals/blue_bird_light.svg")
 SAME_TITLE = ("food/apple_a.svg", "food/apple_b.svg")
