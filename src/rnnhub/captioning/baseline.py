@@ -4,7 +4,9 @@ Similarity is the cosine between downsampled images: each image is loaded as RGB
 ``size x size`` (PIL box filter), turned into "ink" (1 - pixel / 255, so the white background is 0 and only the drawing
 counts), optionally centred (the image's mean ink subtracted), flattened and L2-normalised. The retrieved caption is
 the training image's primary caption. The representation (size, centring) is chosen on the validation split by
-exact match, then BLEU; the test splits are only reported.
+exact match, then BLEU; the test splits are only reported, with every metric of :mod:`rnnhub.captioning.metrics`.
+``corpus_baseline`` runs it on a committed corpus (``emoji-captions``, ``clipart-captions``) by name, on any of its
+splits, and can break a split's scores down by a column (the clip-art corpus' ``source``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 from rnnhub.captioning.evaluate import caption_scores
 from rnnhub.images import load_image
 
-__all__ = ["NearestNeighbourCaptioner", "image_vectors", "run_nearest_neighbour_baseline"]
+__all__ = ["NearestNeighbourCaptioner", "corpus_baseline", "image_vectors", "run_nearest_neighbour_baseline"]
 
 SIZES = (8, 16, 32, 64)
 DESCRIPTION = (
@@ -74,12 +76,19 @@ class NearestNeighbourCaptioner:
 
 
 def run_nearest_neighbour_baseline(
-    splits: Any, *, evaluate: Sequence[str] = ("test", "test_variants"), selection_split: str = "validation"
+    splits: Any,
+    *,
+    evaluate: Sequence[str] = ("test", "test_variants"),
+    selection_split: str = "validation",
+    breakdown: str | None = None,
 ) -> dict[str, Any]:
     """Choose the representation on ``selection_split``, fit on ``train``, score every split in ``evaluate``.
 
     ``splits``: a mapping of split name to a dataset with ``image``, ``caption`` and ``captions`` columns.
-    Returns ``{"baseline": description, "settings": {...}, "selection": {...}, "metrics": {split: scores}}``.
+    ``breakdown``: a column (e.g. ``"source"``); where an evaluated split has it, its scores are also given per
+    value of that column under ``"metrics_by"``.
+    Returns ``{"baseline": description, "settings": {...}, "selection": {...}, "metrics": {split: scores}}``
+    (plus ``"metrics_by": {split: {value: scores}}`` with ``breakdown``).
     """
     for name in ("train", selection_split, *evaluate):
         if name not in splits:
@@ -100,11 +109,14 @@ def run_nearest_neighbour_baseline(
     (size, centred), (best, _) = max(
         selection.items(), key=lambda item: (item[1][1]["exact_match"], item[1][1]["bleu"])
     )
-    metrics = {}
+    metrics, metrics_by = {}, {}
     for name in evaluate:
         images, references = held_out[name]
-        metrics[name] = caption_scores(best.predict(images), references)
-    return {
+        predictions = best.predict(images)
+        metrics[name] = caption_scores(predictions, references)
+        if breakdown is not None and breakdown in splits[name].column_names:
+            metrics_by[name] = _scores_by(list(splits[name][breakdown]), predictions, references)
+    result = {
         "baseline": best.description,
         "settings": {"size": size, "centred": centred},
         "selection": {
@@ -112,3 +124,41 @@ def run_nearest_neighbour_baseline(
         },
         "metrics": metrics,
     }
+    if breakdown is not None:
+        result["metrics_by"] = metrics_by
+    return result
+
+
+def _scores_by(
+    values: Sequence[Any], predictions: Sequence[str], references: Sequence[Sequence[str]]
+) -> dict[str, dict[str, Any]]:
+    """Scores of the rows with each value of a column, values in sorted order, with the row count."""
+    scores = {}
+    for value in sorted(set(values), key=str):
+        rows = [index for index, v in enumerate(values) if v == value]
+        scores[str(value)] = {
+            "rows": len(rows),
+            **caption_scores([predictions[i] for i in rows], [references[i] for i in rows]),
+        }
+    return scores
+
+
+def corpus_baseline(
+    name: str,
+    *,
+    evaluate: Sequence[str] | None = None,
+    breakdown: str | None = "source",
+    root: str | None = None,
+) -> dict[str, Any]:
+    """The baseline on the committed corpus ``name`` (``rnnhub.data.load``), scored on ``evaluate``.
+
+    ``evaluate``: split names; by default every split but train and validation (emoji: test, test_variants;
+    clip art: test). Adds ``"corpus"`` and ``"rows"`` (per split) to the result.
+    """
+    from rnnhub.data import load
+
+    splits = load(name, root=root)
+    if evaluate is None:
+        evaluate = [split for split in splits if split not in ("train", "validation")]
+    result = run_nearest_neighbour_baseline(splits, evaluate=evaluate, breakdown=breakdown)
+    return {"corpus": name, "rows": {split: len(splits[split]) for split in splits}, **result}

@@ -1,7 +1,7 @@
-"""Generate captions for many images and score them: sacrebleu BLEU-4 and exact match against every reference.
+"""Generate captions for many images and score them against every reference with :mod:`rnnhub.captioning.metrics`.
 
-References are all of an image's captions (the emoji corpus lists several names per picture); a caption counts as
-an exact match when it equals any of them (case and repeated spaces ignored, see :mod:`rnnhub.engine.text_metrics`).
+References are all of an image's captions (the emoji corpus lists several names per picture): BLEU-4, chrF, CIDEr-D,
+exact match (a caption equal to any of them, case and repeated spaces ignored) and the content-word hit rate.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from rnnhub.captioning.metrics import caption_metrics
 from rnnhub.engine.checks import check_num_beams, check_positive_int
-from rnnhub.engine.text_metrics import corpus_bleu, exact_match
 
 if TYPE_CHECKING:
     import torch
@@ -50,12 +50,9 @@ def generate_captions(
     return captions
 
 
-def caption_scores(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> dict[str, float]:
-    """``{"bleu": corpus BLEU-4 (0-100, sacrebleu 13a), "exact_match": share (0-1) equal to a reference}``."""
-    return {
-        "bleu": round(corpus_bleu(list(hypotheses), [list(r) for r in references]), 2),
-        "exact_match": round(exact_match(list(hypotheses), [list(r) for r in references]), 4),
-    }
+def caption_scores(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> dict[str, float | None]:
+    """``{"bleu", "chrf", "cider", "exact_match", "content_hit"}``: see :func:`rnnhub.captioning.metrics.caption_metrics`."""
+    return caption_metrics(hypotheses, [list(r) for r in references])
 
 
 def evaluate_captioner(

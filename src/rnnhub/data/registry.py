@@ -69,6 +69,7 @@ _BUILTIN_MODULES = (
     "translation_de_en_help",
     "translation_de_en_lexicon",
     "captioning_emoji",
+    "captioning_clipart",
     "lm_text_en",
     "plays_shakespeare",
     "programs_stdlib",
