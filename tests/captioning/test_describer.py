@@ -220,7 +220,16 @@ def test_combining_joins_train_and_names_the_extra_splits():
 @pytest.fixture(scope="module")
 def combined(tmp_path_factory):
     folder = tmp_path_factory.mktemp("describer") / "tiny-describer"
-    settings = {**TINY_SETTINGS, "encoder_channels": (4, 8), "scale": 0.1, "colour_jitter": 0.2}
+    settings = {
+        **TINY_SETTINGS,
+        "encoder_block": "residual",
+        "encoder_dropout": 0.1,
+        "scale": 0.1,
+        "colour_jitter": 0.2,
+        "background": 0.3,
+        "flip": 0.5,
+        "min_frequency": 2,
+    }
     report = train_captioning(
         output_dir=folder,
         data=caption_splits(),
@@ -249,15 +258,52 @@ def test_extra_corpus_test_splits_are_scored_on_their_own_next_to_the_baseline(c
     assert f"{EXTRA}/test" in splits and "zoomed by a factor in [0.9, 1.1]" in card.text
 
 
-def test_the_length_penalty_is_chosen_on_selection_and_saved_and_unk_never_written(combined):
+def test_the_length_penalty_and_the_default_decoding_are_chosen_on_selection(combined):
     folder, report = combined
-    chosen = report["length_penalty"]
-    assert set(chosen["selection_bleu"]) == {"0", "2"}
-    assert chosen["selection_bleu"][f"{chosen['chosen']:g}"] == max(chosen["selection_bleu"].values())
+    decoding = report["decoding"]
+    scores = decoding["selection_bleu"]
+    assert set(scores) == {"0", "2"} and scores[f"{decoding['length_penalty']:g}"] == max(scores.values())
+    beam_won = max(scores.values()) > decoding["greedy_selection_bleu"]
+    assert decoding["saved"] == ("beam3" if beam_won else "greedy")
     generation = GenerationConfig.from_pretrained(folder)
-    assert generation.length_penalty == chosen["chosen"] and generation.suppress_tokens == [3]  # <unk>
+    assert generation.num_beams == (3 if beam_won else 1) and generation.suppress_tokens == [3]  # <unk>
+    assert generation.length_penalty == (decoding["length_penalty"] if beam_won else 1.0)
     model = AutoModelForImageTextToText.from_pretrained(folder)
     assert (
         model.config.image_size == 16
     )  # the emoji (first) corpus' size; the 32 px extra images were resized
     assert model.config.encoder_block == "residual"
+
+
+def test_the_cli_takes_the_describer_options_and_records_them():
+    import argparse
+
+    from rnnhub.captioning.cli import add_cli, command_line
+    from rnnhub.captioning.settings import CaptioningSettings
+    from rnnhub.engine.command_line import recipe_arguments
+
+    parser = argparse.ArgumentParser()
+    add_cli(parser.add_subparsers())
+    argv = (
+        "captioning --output out --encoder-block residual --image-size 96 --flip 0.5 --length-penalties 0,0.5"
+    )
+    args = parser.parse_args([*argv.split(), "--extra-train", "clipart-captions"])
+    assert command_line(args) == (
+        "rnnhub train captioning --output out --encoder-block residual --image-size 96 --flip 0.5 "
+        "--length-penalties 0.0,0.5 --extra-train clipart-captions"
+    )
+    overrides = recipe_arguments(args, command_line(args), CaptioningSettings)
+    assert settings_with(
+        **{k: v for k, v in overrides.items() if k in CaptioningSettings.__dataclass_fields__}
+    ) == (
+        CaptioningSettings(
+            encoder_block="residual",
+            image_size=96,
+            flip=0.5,
+            length_penalties=(0.0, 0.5),
+            extra_train=("clipart-captions",),
+        )
+    )
+    for bad in (["--encoder-block", "dense"], ["--length-penalties", "a,b"], ["--extra-train", ","]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["captioning", "--output", "out", *bad])

@@ -245,8 +245,14 @@ def _encoder_fact(config: Any) -> str | None:
 
 
 def _length_penalty_fact(report: dict[str, Any]) -> str | None:
-    chosen = report.get("length_penalty")
-    if not chosen:
+    decoding = report.get("decoding")
+    if not decoding:
         return None
-    tried = ", ".join(f"{penalty} -> {bleu:.1f}" for penalty, bleu in chosen["selection_bleu"].items())
-    return f"length penalty {chosen['chosen']:g}, chosen on the selection splits' BLEU ({tried})"
+    tried = ", ".join(f"{penalty} -> {bleu:.1f}" for penalty, bleu in decoding["selection_bleu"].items())
+    saved = (
+        "greedy" if decoding["saved"] == "greedy" else decoding["saved"].replace("beam", "beam search with ")
+    )
+    return (
+        f"length penalty {decoding['length_penalty']:g}, chosen on the selection splits' BLEU ({tried}; greedy "
+        f"{decoding['greedy_selection_bleu']:.1f}); the saved default decoding is the better there: {saved}"
+    )

@@ -203,8 +203,8 @@ def _run(
     model.eval()
     # Trainer's evaluation filled in generate()'s default max_length; the saved settings go back now.
     set_generation_defaults(model, settings.max_length, suppress_tokens=suppress)
-    length_penalty, penalty_scores = _choose_length_penalty(model, tokenizer, selection, settings)
-    model.generation_config.length_penalty = length_penalty
+    decoding = _choose_decoding(model, tokenizer, selection, settings)
+    model.generation_config.length_penalty = decoding["length_penalty"]
     metrics, outputs = {}, {}
     for name in (*selection_names, *test_names):
         metrics[name], outputs[name] = evaluate_captioner(
@@ -215,6 +215,10 @@ def _run(
             beams=(1, settings.num_beams),
             max_new_tokens=settings.max_length,
         )
+    # The saved default decoding (generation_config.json): whichever did better on the selection splits.
+    saved_beams = settings.num_beams if decoding["saved"] != "greedy" else 1
+    set_generation_defaults(model, settings.max_length, num_beams=saved_beams, suppress_tokens=suppress)
+    model.generation_config.length_penalty = decoding["length_penalty"] if saved_beams > 1 else 1.0
     baseline = _baselines(splits, extra)
 
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -230,7 +234,7 @@ def _run(
         "rows": {name: len(split.captions) for name, split in encoded.items()},
         "training_images": train_images,
         "training_pairs": sum(len(texts) for texts in captions["train"]),
-        "length_penalty": {"chosen": length_penalty, "selection_bleu": penalty_scores},
+        "decoding": decoding,
         "epochs_trained": float(state.epoch or 0.0),
         "global_step": state.global_step,
         "best_step": best_step,
@@ -251,8 +255,9 @@ def _run(
     }
 
 
-def _choose_length_penalty(model, tokenizer, selection, settings: CaptioningSettings) -> tuple[float, dict]:
-    """The beam search length penalty with the best selection BLEU (the first listed on a tie), and every score."""
+def _choose_decoding(model, tokenizer, selection, settings: CaptioningSettings) -> dict[str, Any]:
+    """Beam search's length penalty with the best selection BLEU (the first listed on a tie), and which decoding,
+    greedy or beam search with that penalty, the saved model uses by default (the better on selection)."""
     scores = {}
     for penalty in settings.length_penalties:
         model.generation_config.length_penalty = penalty
@@ -266,7 +271,22 @@ def _choose_length_penalty(model, tokenizer, selection, settings: CaptioningSett
         )
         scores[f"{penalty:g}"] = next(iter(result.values()))["bleu"]
     best = max(settings.length_penalties, key=lambda penalty: scores[f"{penalty:g}"])
-    return best, scores
+    greedy, _ = evaluate_captioner(
+        model,
+        tokenizer,
+        selection.pixel_values,
+        selection.captions,
+        beams=(1,),
+        max_new_tokens=settings.max_length,
+    )
+    greedy_bleu = greedy["greedy"]["bleu"]
+    beam = f"beam{settings.num_beams}"
+    return {
+        "length_penalty": best,
+        "selection_bleu": scores,
+        "greedy_selection_bleu": greedy_bleu,
+        "saved": beam if settings.num_beams > 1 and scores[f"{best:g}"] > greedy_bleu else "greedy",
+    }
 
 
 def _baselines(splits: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
