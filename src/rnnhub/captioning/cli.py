@@ -55,68 +55,15 @@ def add_cli(recipes: Any) -> argparse.ArgumentParser:
         + ",".join(map(str, defaults.encoder_channels))
         + ")",
     )
-    parser.add_argument(
-        "--encoder-block", default=None, choices=ENCODER_BLOCKS, help=f"default: {defaults.encoder_block}"
-    )
-    parser.add_argument(
-        "--encoder-norm", default=None, choices=ENCODER_NORMS, help=f"default: {defaults.encoder_norm}"
-    )
-    parser.add_argument(
-        "--encoder-dropout",
-        type=float,
-        default=None,
-        help=f"feature-grid channel dropout (default: {defaults.encoder_dropout:g})",
-    )
-    parser.add_argument(
-        "--image-size",
-        type=int,
-        default=None,
-        help=f"model input side in px (default: {defaults.image_size})",
-    )
-    parser.add_argument("--dropout", type=float, default=None, help=f"default: {defaults.dropout:g}")
-    parser.add_argument(
-        "--max-shift",
-        type=int,
-        default=None,
-        help=f"augmentation: shift in px (default: {defaults.max_shift})",
-    )
-    parser.add_argument(
-        "--scale", type=float, default=None, help=f"augmentation: zoom (default: {defaults.scale:g})"
-    )
-    parser.add_argument(
-        "--colour-jitter",
-        type=float,
-        default=None,
-        help=f"augmentation (default: {defaults.colour_jitter:g})",
-    )
-    parser.add_argument(
-        "--background",
-        type=float,
-        default=None,
-        help=f"augmentation: share of random background colours (default: {defaults.background:g})",
-    )
-    parser.add_argument(
-        "--flip",
-        type=float,
-        default=None,
-        help=f"augmentation: share of mirrored images (default: {defaults.flip:g})",
-    )
+    for flag, choices in (("--encoder-block", ENCODER_BLOCKS), ("--encoder-norm", ENCODER_NORMS)):
+        parser.add_argument(flag, default=None, choices=choices, help=f"default: {_default(defaults, flag)}")
+    for flag, kind, text in _SETTING_OPTIONS:
+        parser.add_argument(
+            flag, type=kind, default=None, help=f"{text}(default: {_default(defaults, flag)})"
+        )
     parser.add_argument(
         "--tokenizer", default=None, choices=TOKENIZER_KINDS, help=f"default: {defaults.tokenizer}"
     )
-    parser.add_argument(
-        "--min-frequency",
-        type=int,
-        default=None,
-        help=f"rarer words are <unk> (default: {defaults.min_frequency})",
-    )
-    parser.add_argument(
-        "--bpe-vocab-size",
-        type=int,
-        default=None,
-        help=f"--tokenizer bpe (default: {defaults.bpe_vocab_size})",
-    )
-    parser.add_argument("--num-beams", type=int, default=None, help=f"default: {defaults.num_beams}")
     parser.add_argument(
         "--length-penalties",
         type=_floats,
@@ -124,9 +71,6 @@ def add_cli(recipes: Any) -> argparse.ArgumentParser:
         help="beam search length penalties to choose from on validation, comma-separated (default: "
         + ",".join(f"{v:g}" for v in defaults.length_penalties)
         + ")",
-    )
-    parser.add_argument(
-        "--max-train-minutes", type=float, default=None, help="wall-time budget for training (default: none)"
     )
     parser.add_argument(
         "--extra-train",
@@ -138,6 +82,28 @@ def add_cli(recipes: Any) -> argparse.ArgumentParser:
     parser.add_argument("--progress", action="store_true", help="show Trainer's progress bar and logs")
     parser.set_defaults(func=run, train_parser=parser)
     return parser
+
+
+# Options that set one number each: (flag, type, what it is); the setting is the flag's name with underscores.
+_SETTING_OPTIONS = (
+    ("--encoder-dropout", float, "feature-grid channel dropout "),
+    ("--image-size", int, "model input side in px; none: the first training image's "),
+    ("--dropout", float, ""),
+    ("--max-shift", int, "augmentation: shift in px "),
+    ("--scale", float, "augmentation: zoom by up to this share "),
+    ("--colour-jitter", float, "augmentation: brightness, contrast, saturation "),
+    ("--background", float, "augmentation: share of random background colours "),
+    ("--flip", float, "augmentation: share of mirrored images (never with a direction word) "),
+    ("--min-frequency", int, "rarer training words are <unk> "),
+    ("--bpe-vocab-size", int, "with --tokenizer bpe "),
+    ("--num-beams", int, ""),
+    ("--max-train-minutes", float, "wall-time budget for training "),
+)
+
+
+def _default(defaults: CaptioningSettings, flag: str) -> str:
+    value = getattr(defaults, flag[2:].replace("-", "_"))
+    return "none" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _channels(text: str) -> tuple[int, ...]:
