@@ -20,6 +20,8 @@ from .constants import (  # noqa: F401  (re-exported: rnnhub and remote code imp
     ATTENTION_TYPES,
     BOS_ID,
     CELL_TYPES,
+    ENCODER_BLOCKS,
+    ENCODER_NORMS,
     EOS_ID,
     NONLINEARITIES,
     PAD_ID,
@@ -266,6 +268,10 @@ class RnnHubCaptioningConfig(_RecurrentFields, _DecoderFields, PretrainedConfig)
         image_size: side of the square input image in pixels.
         num_channels: image channels (3 for RGB).
         encoder_channels: output channels of each conv block; each block halves the spatial size.
+        encoder_block: ``"plain"`` (conv, norm, ReLU, pool: the first published captioner) or ``"residual"``
+            (two convs and a skip connection per block).
+        encoder_norm: ``"batch"`` or ``"group"`` normalisation in the CNN.
+        encoder_dropout: share of the final feature grid's channels dropped in training.
     """
 
     model_type = "rnnhub-captioning"
@@ -282,6 +288,9 @@ class RnnHubCaptioningConfig(_RecurrentFields, _DecoderFields, PretrainedConfig)
         image_size: int = 64,
         num_channels: int = 3,
         encoder_channels: list[int] | tuple[int, ...] = (32, 64, 128, 128),
+        encoder_block: str = "plain",
+        encoder_norm: str = "batch",
+        encoder_dropout: float = 0.0,
         dropout: float = 0.0,
         embedding_dropout: float = 0.0,
         nonlinearity: str = "tanh",
@@ -305,6 +314,9 @@ class RnnHubCaptioningConfig(_RecurrentFields, _DecoderFields, PretrainedConfig)
         self.image_size = image_size
         self.num_channels = num_channels
         self.encoder_channels = list(encoder_channels)
+        self.encoder_block = encoder_block
+        self.encoder_norm = encoder_norm
+        self.encoder_dropout = encoder_dropout
         self.dropout = dropout
         self.embedding_dropout = embedding_dropout
         self.nonlinearity = nonlinearity
@@ -322,6 +334,9 @@ class RnnHubCaptioningConfig(_RecurrentFields, _DecoderFields, PretrainedConfig)
         self._validate_recurrent()
         self._validate_decoder()
         _check_positive(image_size=self.image_size, num_channels=self.num_channels)
+        _check_choice("encoder_block", self.encoder_block, ENCODER_BLOCKS)
+        _check_choice("encoder_norm", self.encoder_norm, ENCODER_NORMS)
+        _check_probability("encoder_dropout", self.encoder_dropout)
         if not self.encoder_channels:
             raise ValueError("encoder_channels must list at least one conv block width, e.g. [32, 64, 128].")
         _check_positive(**{f"encoder_channels[{i}]": c for i, c in enumerate(self.encoder_channels)})

@@ -11,6 +11,9 @@ POOLING_TYPES = ("last", "mean", "max", "concat")
 # "luong": multiplicative ("general") attention from the current decoder state (Luong et al. 2015);
 # "none": the plain encoder-decoder whose only link is the initial decoder state (Cho / Sutskever et al. 2014).
 ATTENTION_TYPES = ("bahdanau", "luong", "none")
+# The captioner's CNN blocks ("plain": conv, norm, ReLU, pool; "residual": two convs and a skip) and norms.
+ENCODER_BLOCKS = ("plain", "residual")
+ENCODER_NORMS = ("batch", "group")
 
 # The special-token ids every rnnhub tokenizer uses (see rnnhub.tokenization).
 PAD_ID, BOS_ID, EOS_ID, UNK_ID = 0, 1, 2, 3

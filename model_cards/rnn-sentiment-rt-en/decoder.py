@@ -17,6 +17,8 @@ recurrent stack runs fused over the whole target and attention is computed for a
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -119,8 +121,46 @@ class AttentionDecoder(nn.Module):
         return logits, state, weights, gates
 
 
+def _norm(kind: str, channels: int) -> nn.Module:
+    """Batch norm, or group norm with groups of (up to) 8 channels: independent of the batch's make-up."""
+    if kind == "group":
+        return nn.GroupNorm(math.gcd(8, channels), channels)
+    return nn.BatchNorm2d(channels)
+
+
+class ResidualBlock(nn.Module):
+    """Two 3x3 convs with a skip connection (He et al. 2016), then a 2x2 max-pool halving the side::
+
+    y = maxpool(relu(norm(conv(relu(norm(conv(x))))) + shortcut(x)))      shortcut: 1x1 conv + norm if widths differ
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, norm: str):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False)
+        self.norm1 = _norm(norm, out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1, bias=False)
+        self.norm2 = _norm(norm, out_channels)
+        self.shortcut = (
+            nn.Identity()
+            if in_channels == out_channels
+            else nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, kernel_size=1, bias=False), _norm(norm, out_channels)
+            )
+        )
+        self.pool = nn.MaxPool2d(2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.relu(self.norm1(self.conv1(x)))
+        y = self.norm2(self.conv2(y))
+        return self.pool(torch.relu(y + self.shortcut(x)))
+
+
 class ConvImageEncoder(nn.Module):
-    """A small CNN: each block is conv 3x3 -> batch norm -> ReLU -> 2x2 max-pool, halving the image side.
+    """The CNN: one block per entry of ``encoder_channels``, each halving the image side.
+
+    ``encoder_block="plain"`` (the first published captioner): conv 3x3 -> batch norm -> ReLU -> 2x2 max-pool.
+    ``encoder_block="residual"``: :class:`ResidualBlock` (twice the convs, a skip connection), with batch or group
+    norm (``encoder_norm``). ``encoder_dropout`` drops whole feature channels of the final grid (training only).
 
     pixel_values (batch, channels, size, size) -> feature grid (batch, (size / 2**blocks)**2, encoder_channels[-1]).
     """
@@ -129,17 +169,23 @@ class ConvImageEncoder(nn.Module):
         super().__init__()
         self.image_size = config.image_size
         self.num_channels = config.num_channels
+        block = getattr(config, "encoder_block", "plain")
+        norm = getattr(config, "encoder_norm", "batch")
         layers = []
         in_channels = config.num_channels
         for out_channels in config.encoder_channels:
-            layers += [
-                nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1),
-                nn.BatchNorm2d(out_channels),
-                nn.ReLU(inplace=True),
-                nn.MaxPool2d(2),
-            ]
+            if block == "residual":
+                layers.append(ResidualBlock(in_channels, out_channels, norm))
+            else:
+                layers += [
+                    nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1),
+                    _norm(norm, out_channels),
+                    nn.ReLU(inplace=True),
+                    nn.MaxPool2d(2),
+                ]
             in_channels = out_channels
         self.blocks = nn.Sequential(*layers)
+        self.dropout = nn.Dropout2d(getattr(config, "encoder_dropout", 0.0))
 
     def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
         expected = (self.num_channels, self.image_size, self.image_size)
@@ -149,5 +195,5 @@ class ConvImageEncoder(nn.Module):
                 f"{tuple(pixel_values.shape)}. Prepare images with the model's image processor "
                 "(AutoImageProcessor.from_pretrained(<model folder>))."
             )
-        features = self.blocks(pixel_values)  # (batch, channels, grid, grid)
+        features = self.dropout(self.blocks(pixel_values))  # (batch, channels, grid, grid)
         return features.flatten(2).transpose(1, 2)  # (batch, grid * grid, channels)

@@ -40,7 +40,12 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
     config = AutoConfig.from_pretrained(folder)
     beam = f"beam{settings['num_beams']}"
     rows, baselines = [], []
-    for split in [name for name in (*TEST_SPLITS, *SELECTION_SPLITS) if name in metrics]:
+    known = (*TEST_SPLITS, *SELECTION_SPLITS)
+    # Extra corpora's splits ("clipart-captions/test", ...) follow the emoji ones, tests first.
+    extra_splits = sorted(
+        (name for name in metrics if name not in known), key=lambda n: (n.endswith("validation"), n)
+    )
+    for split in [name for name in (*TEST_SPLITS, *SELECTION_SPLITS) if name in metrics] + extra_splits:
         for mode, label in (("greedy", "greedy"), (beam, f"beam {settings['num_beams']}")):
             rows.append(
                 {
@@ -58,7 +63,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
                     "split": split,
                 }
             )
-    for split in TEST_SPLITS:
+    for split in report["baseline"]["metrics"]:
         measured = report["baseline"]["metrics"][split]
         for kind, name in (("bleu", "BLEU-4"), ("exact_match", "Exact match")):
             baselines.append(
@@ -83,13 +88,13 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
     training = {
         "command": recipe.get("command"),
         "seed": report["seed"],
-        "tokenizer": f"word-level, lowercased, trained on the train split's captions only: {recipe['vocab_size']} "
-        "tokens (hyphenated words and apostrophes kept whole)",
+        "tokenizer": _tokenizer_fact(settings, recipe["vocab_size"]),
         "image processor": "stock `ViTImageProcessor` (preprocessor_config.json): resize to "
         f"{config.image_size}x{config.image_size} bicubic, rescale to [0, 1], normalise with mean 0.5, std 0.5",
         "training examples": f"{report['training_pairs']:,} (image, caption) pairs: every caption of the "
-        f"{report['rows']['train']:,} training images; each image shifted at random by up to "
-        f"{settings['max_shift']} px (white fill) per example",
+        f"{report['rows']['train']:,} training images{_corpora_fact(report)}; {_augmentation_fact(settings)}",
+        "encoder": _encoder_fact(config),
+        "beam search": _length_penalty_fact(report),
         "epochs": f"{report['epochs_trained']:g} of at most {settings['epochs']:g}"
         + (f" (early stopping, patience {settings['patience']})" if report["stopped_early"] else ""),
         "best checkpoint": f"step {report['best_step']}, by greedy BLEU on "
@@ -100,7 +105,12 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         ),
         "optimizer": f"AdamW, learning rate {settings['learning_rate']:g} with linear decay, batch size "
         f"{settings['batch_size']}, gradient clipping at norm 1",
-        "regularisation": f"dropout {settings['dropout']:g}, embedding dropout {settings['embedding_dropout']:g}",
+        "regularisation": f"dropout {settings['dropout']:g}, embedding dropout {settings['embedding_dropout']:g}"
+        + (
+            f", feature-grid channel dropout {config.encoder_dropout:g}"
+            if getattr(config, "encoder_dropout", 0)
+            else ""
+        ),
         "train time": f"{report['train_time_s']:.0f} s (whole command incl. tokenizer, evaluation and baseline: "
         f"{report['total_time_s']:.0f} s)",
         "hardware": recipe.get("hardware"),
@@ -117,7 +127,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         f"({'above' if unseen[0] > unseen[1] else 'below'} it)."
     )
     description = (
-        "Writes the name of an emoji picture (64x64): a small CNN turns the image into a "
+        f"Writes the name of an emoji picture ({config.image_size}x{config.image_size}): a small CNN turns the image into a "
         f"{recipe['grid_size'][0]}x{recipe['grid_size'][1]} grid of feature vectors and "
         f"{'a' if recipe['cell_type'] == 'gru' else 'an'} {recipe['cell_type'].upper()} decoder with soft (Bahdanau) attention over the grid writes the caption word "
         "by word (Show, Attend and Tell). Trained from scratch by `rnnhub train captioning` (one command, see "
@@ -175,7 +185,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         license="other",
         metrics=rows,
         language="en",
-        datasets=[CORPUS],
+        datasets=[CORPUS, *recipe.get("extra_corpora", [])],
         baselines=baselines,
         training={key: value for key, value in training.items() if value is not None},
         description=description,
@@ -186,3 +196,63 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         tags=["image-captioning", "show-attend-and-tell", "rnnhub-recipe"],
     )
     return save_card(card, folder)
+
+
+def _tokenizer_fact(settings: dict[str, Any], vocab_size: int) -> str:
+    if settings.get("tokenizer", "word") == "bpe":
+        return f"byte-pair (BPE), lowercased, trained on the train split's captions only: {vocab_size} tokens"
+    rare = settings.get("min_frequency", 1)
+    unk = f"; words seen fewer than {rare} times are `<unk>`, which is never generated" if rare > 1 else ""
+    return (
+        f"word-level, lowercased, trained on the train split's captions only: {vocab_size} tokens (hyphenated words "
+        f"and apostrophes kept whole){unk}"
+    )
+
+
+def _corpora_fact(report: dict[str, Any]) -> str:
+    images = report.get("training_images", {})
+    if len(images) < 2:
+        return ""
+    parts = [f"{count:,} from {CORPUS if name == 'main' else name}" for name, count in images.items()]
+    return f" ({', '.join(parts)})"
+
+
+def _augmentation_fact(settings: dict[str, Any]) -> str:
+    parts = [f"shifted at random by up to {settings['max_shift']} px"]
+    if settings.get("scale"):
+        parts.append(f"zoomed by a factor in [{1 - settings['scale']:g}, {1 + settings['scale']:g}]")
+    if settings.get("colour_jitter"):
+        parts.append(f"brightness, contrast and saturation jittered by up to {settings['colour_jitter']:.0%}")
+    if settings.get("background"):
+        parts.append(f"a random background colour for {settings['background']:.0%} of examples")
+    if settings.get("flip"):
+        parts.append(
+            f"mirrored for {settings['flip']:.0%} of examples whose captions name no direction, flag or writing"
+        )
+    if len(parts) == 1:
+        return f"each image {parts[0]} (white fill) per example"
+    return "per example, each image " + ", ".join(parts)
+
+
+def _encoder_fact(config: Any) -> str | None:
+    if getattr(config, "encoder_block", "plain") == "plain":
+        return None
+    widths = ", ".join(map(str, config.encoder_channels))
+    return (
+        f"{len(config.encoder_channels)} residual blocks (two 3x3 convs, {config.encoder_norm} norm, a skip "
+        f"connection, 2x2 max-pool) of widths {widths} on {config.image_size}x{config.image_size} input"
+    )
+
+
+def _length_penalty_fact(report: dict[str, Any]) -> str | None:
+    decoding = report.get("decoding")
+    if not decoding:
+        return None
+    tried = ", ".join(f"{penalty} -> {bleu:.1f}" for penalty, bleu in decoding["selection_bleu"].items())
+    saved = (
+        "greedy" if decoding["saved"] == "greedy" else decoding["saved"].replace("beam", "beam search with ")
+    )
+    return (
+        f"length penalty {decoding['length_penalty']:g}, chosen on the selection splits' BLEU ({tried}; greedy "
+        f"{decoding['greedy_selection_bleu']:.1f}); the saved default decoding is the better there: {saved}"
+    )

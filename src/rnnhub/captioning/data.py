@@ -16,6 +16,7 @@ import random
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from rnnhub.captioning.augment import Augmentation, augment, may_flip
 from rnnhub.images import load_image
 
 if TYPE_CHECKING:
@@ -53,8 +54,18 @@ def make_image_processor(image_size: int):
     )
 
 
-def train_caption_tokenizer(captions: Iterable[str], *, min_frequency: int = 1, max_length: int = 32):
+def train_caption_tokenizer(
+    captions: Iterable[str],
+    *,
+    min_frequency: int = 1,
+    max_length: int = 32,
+    kind: str = "word",
+    bpe_vocab_size: int = 2000,
+):
     """A lowercased word-level tokenizer for captions, with ``<pad> <bos> <eos> <unk>`` = 0..3 and ``text <eos>``.
+
+    Words seen fewer than ``min_frequency`` times become ``<unk>``. ``kind="bpe"``: rnnhub's byte-pair tokenizer
+    with ``bpe_vocab_size`` entries instead (an unseen word is spelt from pieces rather than becoming ``<unk>``).
 
     Unlike :func:`rnnhub.tokenization.train_tokenizer` with ``kind="word"``, hyphens and apostrophes stay inside
     words ("heart-eyes", "d'ivoire", "medium-dark" are one token each), so captions decode exactly as written;
@@ -68,6 +79,12 @@ def train_caption_tokenizer(captions: Iterable[str], *, min_frequency: int = 1, 
     texts = [text for text in captions if isinstance(text, str) and text.strip()]
     if not texts:
         raise ValueError("No captions to train the tokenizer on: every caption is empty.")
+    if kind == "bpe":
+        return train_tokenizer(
+            texts, kind="bpe", vocab_size=bpe_vocab_size, lowercase=True, model_max_length=max_length
+        )
+    if kind != "word":
+        raise ValueError(f"kind must be 'word' or 'bpe', got {kind!r}.")
     # Start from rnnhub's word tokenizer (normaliser, special ids, decoder) and retrain it with the new splitting.
     tokenizer = train_tokenizer(texts, kind="word", lowercase=True, model_max_length=max_length)
     backend = tokenizer.backend_tokenizer
@@ -134,9 +151,10 @@ def encode_images(image_processor: Any, images: Sequence[Any], *, batch_size: in
 class CaptionPairs:
     """A map-style dataset of (image, caption) training pairs: every caption of every image is one example.
 
-    ``pixel_values``: the encoded images; ``captions``: one list of captions per image. With ``max_shift`` > 0 each
-    example's image is shifted by up to that many pixels (training augmentation), the uncovered border filled with
-    white (the emoji corpus background); ``image_processor`` gives the normalisation that white needs.
+    ``pixel_values``: the encoded images; ``captions``: one list of captions per image. ``augmentation`` (see
+    :mod:`rnnhub.captioning.augment`) draws a fresh random change of each example's image; ``max_shift`` > 0 alone
+    is the shift-only augmentation (the uncovered border white, the emoji corpus background). ``image_processor``
+    gives the normalisation to undo and redo around the augmentation.
     """
 
     def __init__(
@@ -147,6 +165,7 @@ class CaptionPairs:
         max_length: int,
         *,
         max_shift: int = 0,
+        augmentation: Augmentation | None = None,
         image_processor: Any = None,
         seed: int = 0,
     ):
@@ -157,11 +176,15 @@ class CaptionPairs:
         for image_index, texts in enumerate(captions):
             encoded = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
             self.pairs.extend((image_index, ids) for ids in encoded)
-        self.max_shift = max_shift
+        self.augmentation = augmentation or Augmentation(max_shift=max_shift)
+        self.flippable = [may_flip(texts) for texts in captions]
         self.random = random.Random(seed)
+        import torch
+
         mean = getattr(image_processor, "image_mean", None) or IMAGE_MEAN
         std = getattr(image_processor, "image_std", None) or IMAGE_STD
-        self.white = [(1.0 - m) / s for m, s in zip(mean, std)]  # white (1.0 after rescaling), normalised
+        self.mean = torch.tensor(mean, dtype=pixel_values.dtype)[:, None, None]
+        self.std = torch.tensor(std, dtype=pixel_values.dtype)[:, None, None]
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -169,23 +192,11 @@ class CaptionPairs:
     def __getitem__(self, index: int) -> dict[str, Any]:
         image_index, ids = self.pairs[index]
         image = self.pixel_values[image_index]
-        if self.max_shift:
-            image = self._shift(image)
+        if self.augmentation.active:
+            rgb = image * self.std + self.mean  # back to [0, 1]
+            changed = augment(rgb, self.augmentation, self.random, flippable=self.flippable[image_index])
+            image = (changed - self.mean) / self.std
         return {"pixel_values": image, "labels": ids}
-
-    def _shift(self, image: torch.Tensor) -> torch.Tensor:
-        import torch
-
-        dy = self.random.randint(-self.max_shift, self.max_shift)
-        dx = self.random.randint(-self.max_shift, self.max_shift)
-        if not dx and not dy:
-            return image
-        _, height, width = image.shape
-        shifted = torch.tensor(self.white, dtype=image.dtype)[:, None, None].expand_as(image).clone()
-        src_y, dst_y = slice(max(0, -dy), height - max(0, dy)), slice(max(0, dy), height - max(0, -dy))
-        src_x, dst_x = slice(max(0, -dx), width - max(0, dx)), slice(max(0, dx), width - max(0, -dx))
-        shifted[:, dst_y, dst_x] = image[:, src_y, src_x]
-        return shifted
 
 
 def collate_captions(features: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:

@@ -23,6 +23,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from rnnhub.captioning.corpora import combine_corpora, extra_split_name, load_extra_corpora, test_split_names
+from rnnhub.captioning.evaluate import evaluate_captioner
 from rnnhub.captioning.settings import (
     CORPUS,
     RECIPE_KEY,
@@ -63,6 +65,7 @@ def train_captioning(
     model_id: str | None = None,
     command: str | None = None,
     data: Any = None,
+    extra_data: dict[str, Any] | None = None,
     progress: bool = False,
     **overrides: Any,
 ) -> dict[str, Any]:
@@ -77,6 +80,8 @@ def train_captioning(
         command: the command line recorded in the card (the CLI passes its own).
         data: the splits to use instead of the built corpus (tests): a mapping with ``train``, ``validation``,
             ``test`` and ``test_variants``, each with ``image``, ``caption`` and ``captions`` columns.
+        extra_data: ``{name: splits}`` for the names in ``extra_train`` (tests); other names are loaded with
+            :func:`rnnhub.data.load`.
         overrides: any :class:`CaptioningSettings` field, e.g. ``epochs=2`` or ``hidden_size=64``.
 
     Returns the eval report (also written to ``output_dir/eval_report.json``).
@@ -89,9 +94,10 @@ def train_captioning(
     settings = settings_with(**overrides)
     output_dir = fresh_output_dir(output_dir)
     splits = _load_splits(data)
+    extra = load_extra_corpora(settings.extra_train, extra_data)
     with torch_threads(threads):
         with progress_bars(progress):
-            report = _run(splits, output_dir, cell_type, settings, seed, progress)
+            report = _run(splits, extra, output_dir, cell_type, settings, seed, progress)
         report[RECIPE_KEY].update(
             command=command,
             model_id=model_id or output_dir.resolve().name,
@@ -105,42 +111,48 @@ def train_captioning(
 
 
 def _run(
-    splits: Any, output_dir: Path, cell_type: str, settings: CaptioningSettings, seed: int, progress: bool
+    splits: Any,
+    extra: dict[str, Any],
+    output_dir: Path,
+    cell_type: str,
+    settings: CaptioningSettings,
+    seed: int,
+    progress: bool,
 ):
     from transformers import set_seed
 
-    from rnnhub.captioning.baseline import run_nearest_neighbour_baseline
     from rnnhub.captioning.data import (
         caption_lists,
         encode_images,
         make_image_processor,
         train_caption_tokenizer,
     )
-    from rnnhub.captioning.evaluate import evaluate_captioner
     from rnnhub.captioning.train import CaptionSplit, TrainerSettings, build_trainer, set_generation_defaults
     from rnnhub.engine.trainer import best_step as best_step_of
     from rnnhub.models import RnnHubCaptioningConfig, RnnHubForImageCaptioning
 
     started = time.perf_counter()
     splits = _hold_out_variants(splits, settings.variant_validation)
+    splits, train_images = combine_corpora(splits, extra)
+    selection_names = [name for name in SELECTION_SPLITS if name in splits] + [
+        extra_split_name(corpus, "validation") for corpus in extra
+    ]
+    test_names = [*TEST_SPLITS, *(extra_split_name(c, t) for c in extra for t in test_split_names(extra[c]))]
     captions = {name: caption_lists(list(splits[name]["captions"]), name) for name in splits}
     tokenizer = train_caption_tokenizer(
         [text for texts in captions["train"] for text in texts],
         min_frequency=settings.min_frequency,
         max_length=settings.max_length,
+        kind=settings.tokenizer,
+        bpe_vocab_size=settings.bpe_vocab_size,
     )
-    image_size = _image_size(splits["train"])
+    image_size = settings.image_size or _image_size(splits["train"])
     image_processor = make_image_processor(image_size)
     encoded = {
         name: CaptionSplit(encode_images(image_processor, list(splits[name]["image"])), captions[name])
-        for name in (
-            "train",
-            "validation",
-            *TEST_SPLITS,
-            *([VARIANT_VALIDATION] if VARIANT_VALIDATION in splits else []),
-        )
+        for name in ("train", *selection_names, *test_names)
     }
-    selection = _selection_split(encoded)
+    selection = _selection_split(encoded, selection_names)
     config = RnnHubCaptioningConfig(
         vocab_size=len(tokenizer),
         cell_type=cell_type,
@@ -150,29 +162,29 @@ def _run(
         attention_size=settings.attention_size,
         image_size=image_size,
         encoder_channels=list(settings.encoder_channels),
+        encoder_block=settings.encoder_block,
+        encoder_norm=settings.encoder_norm,
+        encoder_dropout=settings.encoder_dropout,
         dropout=settings.dropout,
         embedding_dropout=settings.embedding_dropout,
         architectures=["RnnHubForImageCaptioning"],
     )
     set_seed(seed)
     model = RnnHubForImageCaptioning(config)
+    suppress = [tokenizer.unk_token_id] if settings.tokenizer == "word" else []
     trainer_settings = TrainerSettings(
         **schedule(settings),
         max_length=settings.max_length,
         seed=seed,
-        max_shift=settings.max_shift,
+        augmentation=settings.augmentation(),
         weight_decay=settings.weight_decay,
+        max_train_minutes=settings.max_train_minutes,
+        suppress_tokens=suppress,
         progress=progress,
     )
     with tempfile.TemporaryDirectory(prefix="rnnhub-captioning-") as checkpoints:
         trainer = build_trainer(
-            model,
-            tokenizer,
-            image_processor,
-            encoded["train"],
-            selection,
-            checkpoints,
-            trainer_settings,
+            model, tokenizer, image_processor, encoded["train"], selection, checkpoints, trainer_settings
         )
         train_started = time.perf_counter()
         trainer.train()
@@ -190,9 +202,11 @@ def _run(
         model = trainer.model
     model.eval()
     # Trainer's evaluation filled in generate()'s default max_length; the saved settings go back now.
-    set_generation_defaults(model, settings.max_length)
+    set_generation_defaults(model, settings.max_length, suppress_tokens=suppress)
+    decoding = _choose_decoding(model, tokenizer, selection, settings)
+    model.generation_config.length_penalty = decoding["length_penalty"]
     metrics, outputs = {}, {}
-    for name in [split for split in (*SELECTION_SPLITS, *TEST_SPLITS) if split in encoded]:
+    for name in (*selection_names, *test_names):
         metrics[name], outputs[name] = evaluate_captioner(
             model,
             tokenizer,
@@ -201,20 +215,26 @@ def _run(
             beams=(1, settings.num_beams),
             max_new_tokens=settings.max_length,
         )
-    baseline = run_nearest_neighbour_baseline(splits, evaluate=TEST_SPLITS)
+    # The saved default decoding (generation_config.json): whichever did better on the selection splits.
+    saved_beams = settings.num_beams if decoding["saved"] != "greedy" else 1
+    set_generation_defaults(model, settings.max_length, num_beams=saved_beams, suppress_tokens=suppress)
+    model.generation_config.length_penalty = decoding["length_penalty"] if saved_beams > 1 else 1.0
+    baseline = _baselines(splits, extra)
 
     output_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(output_dir)
     tokenizer.save_pretrained(output_dir)
     image_processor.save_pretrained(output_dir)
-    samples = _samples(splits, outputs)
+    samples = _samples(splits, outputs, test_names)
     _save_figures(model, image_processor, tokenizer, splits, samples, output_dir)
     return {
         "metrics": metrics,
         "baseline": baseline,
         "samples": samples,
         "rows": {name: len(split.captions) for name, split in encoded.items()},
+        "training_images": train_images,
         "training_pairs": sum(len(texts) for texts in captions["train"]),
+        "decoding": decoding,
         "epochs_trained": float(state.epoch or 0.0),
         "global_step": state.global_step,
         "best_step": best_step,
@@ -225,6 +245,7 @@ def _run(
         "total_time_s": round(time.perf_counter() - started, 1),
         RECIPE_KEY: {
             "corpus": CORPUS,
+            "extra_corpora": list(extra),
             "cell_type": cell_type,
             "settings": asdict(settings),
             "vocab_size": len(tokenizer),
@@ -232,6 +253,60 @@ def _run(
             "num_parameters": model.num_parameters(),
         },
     }
+
+
+def _choose_decoding(model, tokenizer, selection, settings: CaptioningSettings) -> dict[str, Any]:
+    """Beam search's length penalty with the best selection BLEU (the first listed on a tie), and which decoding,
+    greedy or beam search with that penalty, the saved model uses by default (the better on selection)."""
+    scores = {}
+    for penalty in settings.length_penalties:
+        model.generation_config.length_penalty = penalty
+        result, _ = evaluate_captioner(
+            model,
+            tokenizer,
+            selection.pixel_values,
+            selection.captions,
+            beams=(settings.num_beams,),
+            max_new_tokens=settings.max_length,
+        )
+        scores[f"{penalty:g}"] = next(iter(result.values()))["bleu"]
+    best = max(settings.length_penalties, key=lambda penalty: scores[f"{penalty:g}"])
+    greedy, _ = evaluate_captioner(
+        model,
+        tokenizer,
+        selection.pixel_values,
+        selection.captions,
+        beams=(1,),
+        max_new_tokens=settings.max_length,
+    )
+    greedy_bleu = greedy["greedy"]["bleu"]
+    beam = f"beam{settings.num_beams}"
+    return {
+        "length_penalty": best,
+        "selection_bleu": scores,
+        "greedy_selection_bleu": greedy_bleu,
+        "saved": beam if settings.num_beams > 1 and scores[f"{best:g}"] > greedy_bleu else "greedy",
+    }
+
+
+def _baselines(splits: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Nearest-neighbour retrieval from the (joined) train split, its representation chosen on each corpus'
+    validation split, on each corpus' test splits."""
+    from rnnhub.captioning.baseline import run_nearest_neighbour_baseline
+
+    baseline = run_nearest_neighbour_baseline(splits, evaluate=TEST_SPLITS)
+    for corpus, corpus_splits in extra.items():
+        result = run_nearest_neighbour_baseline(
+            splits,
+            evaluate=[extra_split_name(corpus, t) for t in test_split_names(corpus_splits)],
+            selection_split=extra_split_name(corpus, "validation"),
+        )
+        baseline["metrics"].update(result["metrics"])
+        baseline.setdefault("extra_corpora", {})[corpus] = {
+            "settings": result["settings"],
+            "selection": result["selection"],
+        }
+    return baseline
 
 
 VARIANT_SALT = "emoji-captions/validation-variants"
@@ -257,13 +332,14 @@ def _hold_out_variants(splits: Any, fraction: float) -> dict[str, Any]:
     return splits
 
 
-def _selection_split(encoded: dict[str, Any]) -> Any:
-    """What early stopping and checkpoint selection watch: validation, plus the held-out variants if any."""
+def _selection_split(encoded: dict[str, Any], names: list[str]) -> Any:
+    """What early stopping, checkpoint selection and the length penalty watch: validation, the held-out variants if
+    any, and every extra corpus' validation split."""
     import torch
 
     from rnnhub.captioning.train import CaptionSplit
 
-    parts = [encoded[name] for name in SELECTION_SPLITS if name in encoded]
+    parts = [encoded[name] for name in names]
     return CaptionSplit(
         torch.cat([part.pixel_values for part in parts]), [texts for part in parts for texts in part.captions]
     )
@@ -281,10 +357,12 @@ def _image_size(train: Any) -> int:
 SAMPLES_PER_SPLIT = 8
 
 
-def _samples(splits: Any, outputs: dict[str, dict[str, list[str]]]) -> list[dict[str, Any]]:
+def _samples(
+    splits: Any, outputs: dict[str, dict[str, list[str]]], test_names: list[str]
+) -> list[dict[str, Any]]:
     """A fixed, evenly spaced selection of test rows (not chosen by how good the captions are)."""
     rows = []
-    for name in TEST_SPLITS:
+    for name in test_names:
         size = len(splits[name])
         step = max(1, size // SAMPLES_PER_SPLIT)
         for index in list(range(0, size, step))[:SAMPLES_PER_SPLIT]:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rnnhub.captioning.augment import Augmentation
 from rnnhub.captioning.data import CaptionPairs, collate_captions
 from rnnhub.captioning.evaluate import caption_scores
 from rnnhub.engine import report as engine_report
@@ -82,12 +83,18 @@ class TrainerSettings:
     save_total_limit: int = 2
     seed: int = 0
     max_shift: int = 0
+    augmentation: Augmentation | None = None  # replaces max_shift when given
     weight_decay: float = 0.0
+    max_train_minutes: float | None = None  # stop then; the learning rate decays to zero within it
+    suppress_tokens: Sequence[int] = ()  # never generated (the recipe's <unk>)
     progress: bool = False
 
 
-def set_generation_defaults(model: Any, max_length: int, num_beams: int = 1) -> None:
-    """The generation settings saved with the model (generation_config.json): greedy or beam, caption length."""
+def set_generation_defaults(
+    model: Any, max_length: int, num_beams: int = 1, suppress_tokens: Sequence[int] = ()
+) -> None:
+    """The generation settings saved with the model (generation_config.json): greedy or beam, caption length, and
+    tokens never to write (``suppress_tokens``: a word-level vocabulary's ``<unk>`` says nothing in a caption)."""
     config = model.config
     generation = model.generation_config
     generation.decoder_start_token_id = config.decoder_start_token_id
@@ -98,6 +105,7 @@ def set_generation_defaults(model: Any, max_length: int, num_beams: int = 1) -> 
     generation.max_length = None  # max_new_tokens rules; a leftover max_length would only draw a warning
     generation.num_beams = num_beams
     generation.do_sample = False
+    generation.suppress_tokens = list(suppress_tokens) or None
 
 
 def _compute_metrics(tokenizer: Any, references: Sequence[Sequence[str]]):
@@ -127,7 +135,7 @@ def build_trainer(
     validation BLEU (greedy), early stopping."""
     from transformers import Seq2SeqTrainer, Seq2SeqTrainingArguments
 
-    set_generation_defaults(model, settings.max_length)
+    set_generation_defaults(model, settings.max_length, suppress_tokens=settings.suppress_tokens)
     args = engine.make_training_arguments(
         Path(checkpoint_dir),
         epochs=settings.epochs,
@@ -150,7 +158,12 @@ def build_trainer(
     )
     # Validation: one example per image (its first caption for the loss), scored against all its captions.
     first_captions = [[texts[0]] for texts in validation.captions]
-    trainer = Seq2SeqTrainer(
+    budget = settings.max_train_minutes
+    trainer_class = engine.budget_trainer_class(0.0, budget) if budget else Seq2SeqTrainer
+    callbacks = engine.early_stopping(settings.early_stopping_patience)
+    if budget:
+        callbacks = [*callbacks, engine.time_budget_callback(budget)]
+    trainer = trainer_class(
         model=model,
         args=args,
         train_dataset=CaptionPairs(
@@ -159,6 +172,7 @@ def build_trainer(
             tokenizer,
             settings.max_length,
             max_shift=settings.max_shift,
+            augmentation=settings.augmentation,
             image_processor=image_processor,
             seed=settings.seed,
         ),
@@ -166,7 +180,7 @@ def build_trainer(
         processing_class=tokenizer,
         data_collator=collate_captions,
         compute_metrics=_compute_metrics(tokenizer, validation.captions),
-        callbacks=engine.early_stopping(settings.early_stopping_patience),
+        callbacks=callbacks,
     )
     return trainer
 
