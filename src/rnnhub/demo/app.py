@@ -585,11 +585,17 @@ def leave_image_checks_to_the_handler(component: gr.Image) -> gr.Image:
     return component
 
 
-# The example galleries of the captioning tab, one per kind, in this order (caption_examples.LABELS).
+# The example galleries of the captioning tab, one per kind (caption_examples.LABELS order): title, elem_id.
 EXAMPLE_GALLERIES = {
-    NEVER_SEEN: "Emoji never seen in training (the test split: can it describe?)",
-    SEEN_VARIANT: "Other skin tones / genders of emoji seen in training (test_variants: does it recognise?)",
-    SEEN: "Pictures from the training split",
+    NEVER_SEEN: (
+        "Emoji never seen in training (the test split: can it describe?)",
+        "caption-examples-never-seen",
+    ),
+    SEEN_VARIANT: (
+        "Other skin tones / genders of emoji seen in training (test_variants: does it recognise?)",
+        "caption-examples-variants",
+    ),
+    SEEN: ("Pictures from the training split", "caption-examples-seen"),
 }
 
 
@@ -603,7 +609,8 @@ def _caption_examples(image: Any, beams: Any) -> list[gr.Examples]:
                 gr.Examples(
                     [[str(captioning.EXAMPLE_DIR / example.file), 3] for example in chosen],
                     inputs=[image, beams],
-                    label=EXAMPLE_GALLERIES[label],
+                    label=EXAMPLE_GALLERIES[label][0],
+                    elem_id=EXAMPLE_GALLERIES[label][1],
                     example_labels=[example.title for example in chosen],
                     cache_examples=False,
                 )
