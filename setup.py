@@ -1,6 +1,6 @@
 """Build hook: ship the published model folders (model_cards/) inside the wheel as rnnhub/model_cards, so
 `rnnhub models` finds them after a non-editable `pip install .` too, and the memory lab's committed results
-(docs/lab/*.json) as rnnhub/demo/lab_results for the demo's precomputed table."""
+(docs/lab/*.json, *.md) as rnnhub/demo/lab_results for the demo's precomputed table."""
 
 import shutil
 from pathlib import Path
@@ -19,7 +19,7 @@ class BuildPyWithModelCards(build_py):
         if lab.is_dir():
             target = Path(self.build_lib) / "rnnhub" / "demo" / "lab_results"
             target.mkdir(parents=True, exist_ok=True)
-            for result in lab.glob("*.json"):
+            for result in [*lab.glob("*.json"), *lab.glob("*.md")]:  # the numbers and the table the demo shows
                 shutil.copy2(result, target / result.name)
 
 

@@ -63,7 +63,9 @@ def test_every_endpoint_is_listed(client):
 def test_sentiment(client):
     label, details, curve, gates, raw = client.predict(POSITIVE, "English", "lstm", api_name="/sentiment")
     assert label["label"] == "positive" and raw["label"] == "positive"
-    assert "lstm-sentiment-rt-en" in details and curve and gates
+    assert "lstm-sentiment-rt-en" in details and gates
+    assert curve["columns"] == ["step", "token", "label", "probability"]  # the native line plot's table
+    assert len(curve["data"]) == 2 * raw["trace"]["num_tokens"]  # a point per token and label
     assert len(raw["trace"]["probabilities"]) == raw["trace"]["num_tokens"]
     label, *_ = client.predict("太差了，质量很差，非常失望。", "Chinese", "lstm", api_name="/sentiment")
     assert label["label"] == "negative"

@@ -97,6 +97,8 @@ def test_sentiment_tab_classifies_a_typed_sentence(page, artifacts):
         f"{expected['label']} ({percent(expected['confidence'])}) from {expected['model']}",
         timeout=TIMEOUT_MS,
     )
+    # The belief curve is a native plot, drawn in the page (not a picture sent by the server).
+    expect(page.locator("#sentiment-curve").locator("canvas, svg").first).to_be_visible(timeout=TIMEOUT_MS)
     page.locator("#sentiment-compare").click()
     table = page.locator("#sentiment-compare-table")
     for name in ("rnn-sentiment-rt-en", "gru-sentiment-rt-en", "lstm-sentiment-rt-en"):
@@ -164,6 +166,21 @@ def test_captioning_tab_captions_an_uploaded_image(page, artifacts):
         "Selected"
     )  # a caption came: nothing to report
     save(page, artifacts, "captioning")
+
+
+def test_a_captioning_example_runs_on_click(page):
+    """Clicking a labelled example fills the image and captions it, without pressing Caption."""
+    from playwright.sync_api import expect
+
+    from rnnhub.demo.app import EXAMPLE_GALLERIES
+    from rnnhub.demo.caption_examples import NEVER_SEEN, SEEN_VARIANT
+
+    open_tab(page, "Captioning")
+    for label in (NEVER_SEEN, SEEN_VARIANT):
+        example = next(e for e in captioning.examples() if e.label == label)
+        expected = captioning.caption(str(captioning.EXAMPLE_DIR / example.file), 3)["caption"]
+        page.locator(f"#{EXAMPLE_GALLERIES[label][1]}").get_by_text(example.title).click()
+        expect(page.locator("#caption-output textarea")).to_have_value(expected, timeout=TIMEOUT_MS)
 
 
 def test_captioning_tab_reports_a_non_image_upload(page, artifacts, tmp_path):

@@ -431,6 +431,9 @@ def test_memory_live_quick_run():
     (row,) = result["rows"]
     assert row["variant"] == "lstm" and row["distractors"] == 5 and 0 <= row["accuracy"] <= 1
     assert result["settings"]["steps"] == 150 and progress == ["training lstm on N=5"]
+    bars = result["bars"].set_index("variant")
+    assert list(bars.index) == ["lstm", "chance"] and bars.loc["lstm", "accuracy"] == row["accuracy"]
+    assert bars.loc["chance", "accuracy"] == row["chance"] and list(bars["kind"]) == ["trained", "chance"]
 
 
 @pytest.mark.parametrize(
@@ -478,18 +481,15 @@ def test_charts_draw_every_kind_of_result():
     trace = sentiment.classify("a wonderful, moving film", "English", "lstm")["trace"]
     rnn_trace = sentiment.classify("a wonderful, moving film", "English", "rnn")["trace"]
     figures = [
-        charts.sentiment_curve(trace),
         charts.gate_heatmap(trace),
         charts.gate_heatmap(rnn_trace),  # no gates: a message instead
-        charts.compare_curves({"lstm": trace, "rnn": rnn_trace}),
         charts.attention_heatmap(
             ["das", "haus"], ["the", "house", "<eos>"], [[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]]
         ),
         charts.attention_heatmap([], [], []),
         charts.caption_attention(Image.open(EXAMPLE).convert("RGB"), ["a", "b"], [[[1.0]], [[1.0]]]),
-        charts.memory_bars([{"variant": "lstm", "accuracy": 1.0, "distractors": 5}], 0.25),
     ]
     assert all(isinstance(figure, Figure) for figure in figures)
-    assert len(figures[1].axes) == 8  # input, forget, output, cell panels + a colour bar each
-    assert "no gates" in figures[2].axes[0].texts[0].get_text()
+    assert len(figures[0].axes) == 8  # input, forget, output, cell panels + a colour bar each
+    assert "no gates" in figures[1].axes[0].texts[0].get_text()
     assert "WenQuanYi Micro Hei" in charts.token_font() or charts.token_font() == ["DejaVu Sans"]

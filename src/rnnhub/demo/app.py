@@ -10,18 +10,22 @@ API endpoints (``gradio_client.Client(url).predict(..., api_name=...)``):
 ==================  ==============================================  =========================================
 api_name            inputs                                          outputs
 ==================  ==============================================  =========================================
-/sentiment          text, language, cell                            label, details, chart, gates, json
-/sentiment_compare  text, language                                  chart, table (markdown), json
+/sentiment          text, language, cell                            label, details, curve, gates, json
+/sentiment_compare  text, language                                  curves, table (markdown), json
 /translate          text, direction, beams                          translation, details, attention, json
-/caption            image file, beams                               caption, details, model's view, maps, json
+/caption            image (file), beams                             caption, details, model's view, maps, json
 /write              prompt, writer, temperature, top-p, length      text (streamed), details, json
 /lab_gradients      cells, radii, steps                             cells chart, radius chart, json
 /lab_memory_table   (none)                                          chart, table (markdown)
-/lab_memory         N, cells                                        chart, json
+/lab_memory         N, cells                                        bars, json
 /lab_gates          text                                            details, gates, json
 /models             (none)                                          table
 /model_card         name                                            card (markdown), eval report json
 ==================  ==============================================  =========================================
+
+Curves and bars (belief after each token, the cells compared, the live memory run) are native ``gr.LinePlot`` /
+``gr.BarPlot`` charts (:mod:`rnnhub.demo.plots`; API clients get their data as a table); heatmaps, attention over a
+picture and the memory lab's committed figures stay images (:mod:`rnnhub.demo.charts`). Clicking an example runs it.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no network: never 
 import gradio as gr  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from rnnhub.demo import captioning, catalog, charts, lab, models_tab, sentiment, translation, write  # noqa: E402
+from rnnhub.demo import captioning, catalog, charts, lab, models_tab, plots, sentiment, translation, write  # noqa: E402
+from rnnhub.demo.caption_examples import LABELS, NEVER_SEEN, SEEN, SEEN_VARIANT  # noqa: E402
 from rnnhub.demo.text_input import MAX_BEAMS  # noqa: E402
 
 __all__ = [
@@ -163,6 +168,21 @@ def _report(event: Any, tab: str, status: Any) -> Any:
     return event
 
 
+def _run_on_click(
+    examples: gr.Examples,
+    function: Callable[..., Any],
+    inputs: Sequence[Any],
+    outputs: Sequence[Any],
+    **kwargs: Any,
+) -> Any:
+    """Clicking one of ``examples`` fills the inputs, then runs ``function`` on them: the event, for the caller to
+    :func:`_report` like the tab's button (gr.Examples' own ``run_on_click`` could not be reported). The call sites
+    pass ``cache_examples=False``: a Space would otherwise run every example at start-up, its default there."""
+    return examples.load_input_event.then(
+        function, list(inputs), list(outputs), api_visibility="private", **kwargs
+    )
+
+
 def _clear_on_change(inputs: Sequence[Any], outputs: Sequence[Any]) -> None:
     """Results belong to the input that made them: when any of ``inputs`` changes, ``outputs`` are emptied."""
     for component in inputs:
@@ -203,7 +223,7 @@ def sentiment_fn(
     return (
         result["probabilities"],
         _sentiment_details(result),
-        charts.sentiment_curve(trace),
+        plots.belief_curve(trace),
         charts.gate_heatmap(trace),
         _trace_json(result),
     )
@@ -220,8 +240,8 @@ def compare_fn(
         f"| {cell} | `{r['model']}` | {r['label']} | {_percent(r['confidence'])} |"
         for cell, r in results.items()
     ]
-    figure = charts.compare_curves({cell: r["trace"] for cell, r in results.items()})
-    return figure, "\n".join(rows), {cell: _trace_json(r) for cell, r in results.items()}
+    curves = plots.compare_curves({cell: r["trace"] for cell, r in results.items()})
+    return curves, "\n".join(rows), {cell: _trace_json(r) for cell, r in results.items()}
 
 
 def lab_gates_fn(text: str, request: gr.Request = None, progress: gr.Progress = PROGRESS) -> tuple:
@@ -398,7 +418,7 @@ def lab_memory_fn(
     result = _call(
         lab.memory_live, distractors, variants, tab="lab-memory", request=request, progress=progress
     )
-    return result["figure"], {"settings": result["settings"], "rows": result["rows"]}
+    return result["bars"], {"settings": result["settings"], "rows": result["rows"]}
 
 
 def models_fn() -> list[list[Any]]:
@@ -438,14 +458,22 @@ def _sentiment_tab() -> None:
         run = gr.Button("Classify", variant="primary", elem_id="sentiment-run")
         compare = gr.Button("Compare rnn / gru / lstm", elem_id="sentiment-compare")
     status = _status("sentiment-status")
-    gr.Examples(sentiment.EXAMPLES, inputs=[text, language, cell])
+    examples = gr.Examples(sentiment.EXAMPLES, inputs=[text, language, cell], cache_examples=False)
     with gr.Row():
         label = gr.Label(label="Prediction", num_top_classes=2, elem_id="sentiment-label")
         details = gr.Markdown(elem_id="sentiment-details")
-    curve = gr.Plot(label="Belief after each token", show_label=False)
+    curve = gr.LinePlot(
+        label="Belief after each token", x_title="token", elem_id="sentiment-curve", **plots.BELIEF_PLOT
+    )
     gates = gr.Plot(label="Gates per token", show_label=False)
     with gr.Accordion("Compare the cells on this text", open=True):
-        compare_plot = gr.Plot(label="P(positive) after each token, per cell", show_label=False)
+        compare_plot = gr.LinePlot(
+            label="P(positive) after each token, per cell",
+            x_title="token",
+            y_title="P(positive)",
+            elem_id="sentiment-compare-curves",
+            **plots.COMPARE_PLOT,
+        )
         compare_table = gr.Markdown(elem_id="sentiment-compare-table")
         compare_json = gr.JSON(label="Raw results", max_height=220, elem_id="sentiment-compare-json")
     with gr.Accordion("Raw output (JSON)", open=False):
@@ -458,6 +486,7 @@ def _sentiment_tab() -> None:
     _clear_on_change([cell], [*outputs, status])
     _report(run.click(sentiment_fn, inputs, outputs, api_name="sentiment"), "sentiment", status)
     _report(text.submit(sentiment_fn, inputs, outputs, api_visibility="private"), "sentiment", status)
+    _report(_run_on_click(examples, sentiment_fn, inputs, outputs), "sentiment", status)
     _report(
         compare.click(compare_fn, [text, language], compared, api_name="sentiment_compare"),
         "sentiment",
@@ -487,7 +516,7 @@ def _translation_tab() -> None:
             beams = gr.Slider(1, MAX_BEAMS, value=4, step=1, label="Beam size")
     run = gr.Button("Translate", variant="primary", elem_id="translation-run")
     status = _status("translation-status")
-    gr.Examples(translation.EXAMPLES, inputs=[text, direction, beams])
+    examples = gr.Examples(translation.EXAMPLES, inputs=[text, direction, beams], cache_examples=False)
     output = gr.Textbox(label="Translation", elem_id="translation-output", interactive=False)
     details = gr.Markdown(elem_id="translation-details")
     with gr.Row():
@@ -501,6 +530,7 @@ def _translation_tab() -> None:
     for event in (
         run.click(translate_fn, [text, direction, beams], outputs, api_name="translate"),
         text.submit(translate_fn, [text, direction, beams], outputs, api_visibility="private"),
+        _run_on_click(examples, translate_fn, [text, direction, beams], outputs),
     ):
         _report(event, "translation", status)
         event.success(attention_fn, [raw, pieces], heatmap, **_QUIET)  # words or pieces, as the box says
@@ -536,29 +566,84 @@ def refuse_url_downloads(component: gr.components.Component) -> gr.components.Co
     return component
 
 
+def leave_image_checks_to_the_handler(component: gr.Image) -> gr.Image:
+    """``component`` (a ``gr.Image(type="filepath")``) made to hand the uploaded file's path to the handler unopened.
+
+    gr.Image opens every upload with PIL before any handler runs, so a text file named ``.png`` failed with gradio's
+    generic "Error" and no reason; :func:`rnnhub.images.load_image` refuses non-images, truncated files and
+    decompression bombs with a message that names the file. For a readable picture the path is what gr.Image
+    would have given anyway (``image_mode=None``); a pasted picture sent inline (a ``data:`` URL) still goes
+    through gr.Image. (Wrapping the instance, as :func:`refuse_url_downloads` does.)"""
+    preprocess = component.preprocess
+
+    def pass_the_path(payload: Any) -> Any:
+        if payload is not None and payload.path and not str(payload.url or "").startswith("data:"):
+            return str(payload.path)
+        return preprocess(payload)
+
+    component.preprocess = pass_the_path
+    return component
+
+
+# The example galleries of the captioning tab, one per kind (caption_examples.LABELS order): title, elem_id.
+EXAMPLE_GALLERIES = {
+    NEVER_SEEN: (
+        "Emoji never seen in training (the test split: can it describe?)",
+        "caption-examples-never-seen",
+    ),
+    SEEN_VARIANT: (
+        "Other skin tones / genders of emoji seen in training (test_variants: does it recognise?)",
+        "caption-examples-variants",
+    ),
+    SEEN: ("Pictures from the training split", "caption-examples-seen"),
+}
+
+
+def _caption_examples(image: Any, beams: Any) -> list[gr.Examples]:
+    """The bundled examples, a gallery per label, each picture named with its reference caption and label."""
+    galleries = []
+    for label in LABELS:
+        chosen = [example for example in captioning.examples() if example.label == label]
+        if chosen:
+            galleries.append(
+                gr.Examples(
+                    [[str(captioning.EXAMPLE_DIR / example.file), 3] for example in chosen],
+                    inputs=[image, beams],
+                    label=EXAMPLE_GALLERIES[label][0],
+                    elem_id=EXAMPLE_GALLERIES[label][1],
+                    example_labels=[example.title for example in chosen],
+                    cache_examples=False,
+                )
+            )
+    return galleries
+
+
 def _captioning_tab() -> None:
     gr.Markdown(
         "A small CNN reads the picture, an LSTM with attention writes the caption; each panel shows where it "
-        "looked while writing that word. The model was trained on emoji pictures, so it describes emoji."
+        "looked while writing that word. The model was trained on emoji pictures, so it describes emoji. Upload "
+        "a picture, paste one, take one with the webcam, or click an example: each says whether the model saw "
+        "that emoji in training."
     )
     if not catalog.captioning_models():
         gr.Markdown(_notice([captioning.not_published_message()]))
     with gr.Row():
         with gr.Column():
             image = refuse_url_downloads(
-                gr.File(
-                    label="Image (PNG, JPEG, ...)",
-                    file_count="single",
-                    type="filepath",
-                    elem_id="caption-image",
+                leave_image_checks_to_the_handler(
+                    gr.Image(
+                        label="Image (upload, paste or webcam)",
+                        type="filepath",
+                        sources=["upload", "clipboard", "webcam"],
+                        height=DISPLAY_SIZE + 60,
+                        elem_id="caption-image",
+                    )
                 )
             )
             beams = gr.Slider(1, MAX_BEAMS, value=3, step=1, label="Beam size")
             run = gr.Button("Caption", variant="primary", elem_id="caption-run")
             status = _status("caption-status")
-            examples = captioning.example_images()
-            if examples:
-                gr.Examples([[path, 3] for path in examples], inputs=[image, beams])
+            galleries = _caption_examples(image, beams)
         with gr.Column():
             output = gr.Textbox(label="Caption", elem_id="caption-output", interactive=False)
             details = gr.Markdown()
@@ -573,6 +658,8 @@ def _captioning_tab() -> None:
     image.change(image_selected, image, status, **_QUIET)  # also what the browser test waits for
     beams.change(_blank(1), None, status, **_QUIET)
     _report(run.click(caption_fn, [image, beams], outputs, api_name="caption"), "captioning", status)
+    for gallery in galleries:
+        _report(_run_on_click(gallery, caption_fn, [image, beams], outputs), "captioning", status)
 
 
 def _write_tab() -> None:
@@ -609,11 +696,13 @@ def _write_tab() -> None:
         run = gr.Button("Write", variant="primary", elem_id="write-run")
         stop = gr.Button("Stop", elem_id="write-stop")
     status = _status("write-status")
-    examples = [row for row in write.EXAMPLES if row[1] in published]
-    if examples:
-        gr.Examples(examples, inputs=[prompt, writer, temperature, top_p, length])
-    else:
-        gr.Examples([[row[0]] for row in write.EXAMPLES], inputs=[prompt])
+    runnable = [row for row in write.EXAMPLES if row[1] in published]
+    if runnable:
+        examples = gr.Examples(
+            runnable, inputs=[prompt, writer, temperature, top_p, length], cache_examples=False
+        )
+    else:  # nothing to run them with: they only fill in the prompt
+        gr.Examples([[row[0]] for row in write.EXAMPLES], inputs=[prompt], cache_examples=False)
     output = gr.Textbox(label="Text", lines=16, max_lines=40, interactive=False, elem_id="write-output")
     details = gr.Markdown(elem_id="write-details")
     with gr.Accordion("Raw output (JSON)", open=False):
@@ -621,14 +710,17 @@ def _write_tab() -> None:
     inputs = [prompt, writer, temperature, top_p, length]
     outputs = [output, details, raw]
     _clear_on_change([prompt, writer], [*outputs, status])
-    writing = _report(
-        run.click(write_fn, inputs, outputs, api_name="write", show_progress="minimal"), "write", status
-    )
+    writing = [
+        _report(
+            run.click(write_fn, inputs, outputs, api_name="write", show_progress="minimal"), "write", status
+        )
+    ]
+    if runnable:
+        clicked = _run_on_click(examples, write_fn, inputs, outputs, show_progress="minimal")
+        writing.append(_report(clicked, "write", status))
     # Cancel first, then say so: a chunk the writer sent before the cancel took effect must not land after (and
     # overwrite) the "Stopped" line, which it did under load when both were one event.
-    stop.click(None, None, None, cancels=[writing], **_QUIET).then(
-        stopped_details, details, details, **_QUIET
-    )
+    stop.click(None, None, None, cancels=writing, **_QUIET).then(stopped_details, details, details, **_QUIET)
 
 
 def _lab_tab() -> tuple:
@@ -675,7 +767,12 @@ def _lab_tab() -> tuple:
         )
     live = gr.Button("Train", elem_id="lab-memory-run")
     live_status = _status("lab-memory-status")
-    live_plot = gr.Plot(label="Live run", show_label=False)
+    live_plot = gr.BarPlot(
+        label="Live run: held-out accuracy per cell",
+        y_title="held-out accuracy",
+        elem_id="lab-memory-bars",
+        **plots.MEMORY_PLOT,
+    )
     live_json = gr.JSON(label="Live run numbers", elem_id="lab-memory-json", max_height=220)
     _clear_on_change([distractors, variants], [live_plot, live_json, live_status])
     _report(

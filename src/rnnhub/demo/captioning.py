@@ -11,6 +11,7 @@ from typing import Any
 
 from rnnhub.demo import catalog
 from rnnhub.demo.cache import ModelCache
+from rnnhub.demo.caption_examples import EXAMPLE_DIR, Example, load_examples
 from rnnhub.demo.loaders import Progress, load_captioner, report
 from rnnhub.demo.text_input import MAX_BEAMS, check_beams
 
@@ -20,17 +21,22 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "caption",
     "example_images",
+    "examples",
     "not_published_message",
 ]
 
-EXAMPLE_DIR = Path(__file__).resolve().parent / "examples"
 # The emoji pictures are a few kB; 20 MB leaves room for any photo and refuses absurd uploads before decoding.
 MAX_UPLOAD_BYTES = 20_000_000
 
 
+def examples() -> list[Example]:
+    """The bundled examples with their labels ("never seen", "seen in training (variant)"; examples/README.md)."""
+    return load_examples(EXAMPLE_DIR)
+
+
 def example_images() -> list[str]:
-    """Paths of the bundled example images (emoji from the held-out test split, see examples/README.md)."""
-    return sorted(str(path) for path in EXAMPLE_DIR.glob("*.png"))
+    """Paths of the bundled example images, in the manifest's order."""
+    return [str(EXAMPLE_DIR / example.file) for example in examples()]
 
 
 def not_published_message() -> str:

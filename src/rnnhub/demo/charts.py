@@ -1,5 +1,6 @@
 """The demo's pictures as matplotlib figures (object API only: no pyplot state; rendered one at a time, see
-:mod:`rnnhub.figures`).
+:mod:`rnnhub.figures`): heatmaps and attention over a picture, which read better as images; the curves and bars
+are native Gradio plots (:mod:`rnnhub.demo.plots`).
 
 Every function takes the plain lists a view function returns and gives back a :class:`~matplotlib.figure.Figure`.
 Token labels use a font list with a Chinese fallback, so Chinese tokens are drawn when such a font is installed
@@ -22,11 +23,8 @@ from rnnhub.figures import serial_figure, serially
 __all__ = [
     "attention_heatmap",
     "caption_attention",
-    "compare_curves",
     "gate_heatmap",
-    "memory_bars",
     "message_figure",
-    "sentiment_curve",
     "token_font",
 ]
 
@@ -86,47 +84,6 @@ def message_figure(text: str, size: tuple[float, float] = (6.4, 1.2)) -> Figure:
 
 def _width(tokens: int) -> float:
     return float(min(14.0, max(6.4, 0.28 * tokens + 2.0)))
-
-
-@serially
-def sentiment_curve(trace: dict) -> Figure:
-    """The probability of each label after every token (``rnnhub.sentiment.view.sentiment_trace`` output)."""
-    tokens = trace["tokens"]
-    probabilities = np.asarray(trace["probabilities"])  # (tokens, labels)
-    figure = serial_figure(figsize=(_width(len(tokens)), 3.4), dpi=100)
-    axes = figure.add_subplot()
-    colors = {"positive": "tab:green", "negative": "tab:red"}
-    for index, label in enumerate(trace["labels"]):
-        axes.plot(probabilities[:, index], "o-", color=colors.get(label), label=f"P({label})", markersize=4)
-    axes.axhline(0.5, color="black", linestyle=":", linewidth=0.8)
-    axes.set_ylim(-0.03, 1.03)
-    axes.set_ylabel("probability")
-    axes.set_title("What the model believes after each token", fontsize=10)
-    _token_ticks(axes, tokens)
-    axes.legend(fontsize=8, loc="best")
-    figure.tight_layout()
-    return figure
-
-
-@serially
-def compare_curves(traces: dict[str, dict], label: str = "positive") -> Figure:
-    """P(``label``) after each token for several models (cell type -> trace) on the same text."""
-    first = next(iter(traces.values()))
-    figure = serial_figure(figsize=(_width(len(first["tokens"])), 3.4), dpi=100)
-    axes = figure.add_subplot()
-    colors = {"rnn": "tab:red", "gru": "tab:blue", "lstm": "tab:green"}
-    for cell, trace in traces.items():
-        index = trace["labels"].index(label) if label in trace["labels"] else len(trace["labels"]) - 1
-        values = [row[index] for row in trace["probabilities"]]
-        axes.plot(values, "o-", color=colors.get(cell), label=cell, markersize=4)
-    axes.axhline(0.5, color="black", linestyle=":", linewidth=0.8)
-    axes.set_ylim(-0.03, 1.03)
-    axes.set_ylabel(f"P({label})")
-    axes.set_title("The same sentence read by each cell", fontsize=10)
-    _token_ticks(axes, first["tokens"])
-    axes.legend(fontsize=8)
-    figure.tight_layout()
-    return figure
 
 
 @serially
@@ -211,25 +168,5 @@ def caption_attention(image: Any, words: Sequence[str], attention: Any, *, colum
             weights / peak, cmap="magma", alpha=0.6, extent=(0, width, height, 0), interpolation="bilinear"
         )
         axes.set_title(words[index - 1], fontsize=9, fontfamily=token_font())
-    figure.tight_layout()
-    return figure
-
-
-@serially
-def memory_bars(rows: Sequence[dict], chance: float) -> Figure:
-    """Held-out accuracy per variant of a quick live "remember the first word" run."""
-    figure = serial_figure(figsize=(6.4, 3.0), dpi=100)
-    axes = figure.add_subplot()
-    colors = {"rnn": "tab:red", "gru": "tab:blue", "lstm": "tab:green", "lstm-bias1": "tab:olive"}
-    names = [row["variant"] for row in rows]
-    values = [row["accuracy"] for row in rows]
-    bars = axes.bar(names, values, color=[colors.get(name, "tab:gray") for name in names])
-    axes.bar_label(bars, [f"{value:.2f}" for value in values], fontsize=8)
-    axes.axhline(chance, color="black", linestyle=":", label=f"chance {chance:.2f}")
-    axes.set_ylim(0, 1.1)
-    axes.set_ylabel("held-out accuracy")
-    distractors = rows[0]["distractors"] if rows else "?"
-    axes.set_title(f"Live run: remember the first word across N={distractors} distractors", fontsize=10)
-    axes.legend(fontsize=8, loc="upper right")
     figure.tight_layout()
     return figure

@@ -1,11 +1,12 @@
-"""``rnnhub demo [--host 127.0.0.1] [--port 7860] [--share]``: serve the Gradio app."""
+"""``rnnhub demo [--host 127.0.0.1] [--port 7860] [--share]``: serve the Gradio app;
+``rnnhub demo --export-space DIR [--rnnhub-requirement SPEC]``: write it as a Hugging Face Space folder instead."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-__all__ = ["add_cli", "add_parser_arguments", "serve"]
+__all__ = ["add_cli", "add_parser_arguments", "export", "serve"]
 
 
 def add_parser_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +25,19 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
         "demo", help="serve the Gradio demo (a tab per task, models load on first use)"
     )
     add_parser_arguments(demo)
+    space = demo.add_argument_group("export as a Hugging Face Space (instead of serving)")
+    space.add_argument(
+        "--export-space",
+        metavar="DIR",
+        help="write a Space folder (README front matter, app.py, requirements.txt, the model folders) into DIR, "
+        "a new or empty folder; push it with huggingface_hub's upload_folder(repo_type='space')",
+    )
+    space.add_argument(
+        "--rnnhub-requirement",
+        metavar="SPEC",
+        help="the rnnhub line of the Space's requirements.txt (default rnnhub==<this version>), e.g. "
+        "'rnnhub @ git+https://github.com/ORG/rnnhub@v0.1.0' where rnnhub is not on PyPI",
+    )
     demo.set_defaults(func=_cli_demo)
 
 
@@ -49,5 +63,28 @@ def serve(args: argparse.Namespace, demo: Any = None) -> int:
     return 0
 
 
+def export(args: argparse.Namespace) -> int:
+    """``--export-space``: write the Space and say what is in it and how to push it."""
+    from rnnhub.demo.space import export_space
+
+    space = export_space(args.export_space, rnnhub_requirement=args.rnnhub_requirement)
+    print(
+        f"rnnhub demo: wrote a Gradio Space to {space.folder} with {len(space.models)} model folders:",
+        flush=True,
+    )
+    for name in space.models:
+        print(f"  {name}", flush=True)
+    print(
+        f"Try it: python {space.folder / 'app.py'}  Push it: huggingface_hub.upload_folder(repo_id='ORG/NAME', "
+        f"repo_type='space', folder_path='{space.folder}') after create_repo(..., repo_type='space', space_sdk='gradio')",
+        flush=True,
+    )
+    return 0
+
+
 def _cli_demo(args: argparse.Namespace) -> int:
+    if args.export_space:
+        return export(args)
+    if args.rnnhub_requirement:
+        raise ValueError("--rnnhub-requirement only applies with --export-space DIR.")
     return serve(args)

@@ -141,10 +141,11 @@ def memory_live(
 ) -> dict[str, Any]:
     """Train each variant on "remember the first word" with ``distractors`` tokens after it (lab QUICK settings:
     150 steps, one seed) and measure held-out accuracy. Returns ``rows`` (the lab's numbers per variant),
-    ``figure`` (a bar chart) and ``settings``."""
+    ``bars`` (:func:`rnnhub.demo.plots.memory_bars`: accuracy per variant and chance, for a ``gr.BarPlot``) and
+    ``settings``."""
     from dataclasses import asdict
 
-    from rnnhub.demo.charts import memory_bars
+    from rnnhub.demo.plots import memory_bars
     from rnnhub.lab import QUICK, VARIANTS, train_first_word
 
     distractors = _check_int(distractors, 1, MAX_LIVE_DISTRACTORS, "N (distractor tokens)")
@@ -157,6 +158,6 @@ def memory_live(
         rows.append(train_first_word(variant, distractors, seed, QUICK)[1])
     return {
         "rows": rows,
-        "figure": memory_bars(rows, rows[0]["chance"]),
+        "bars": memory_bars(rows, rows[0]["chance"]),
         "settings": {**asdict(QUICK), "seed": seed, "distractors": distractors},
     }
