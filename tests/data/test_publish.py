@@ -90,7 +90,9 @@ def test_a_card_the_hub_would_reject_or_show_wrongly_is_refused(tmp_path, no_net
 def test_split_sizes_must_match_the_card(tmp_path, no_network):
     folder = _build(tmp_path)
     card = folder / "README.md"
-    card.write_text(card.read_text(encoding="utf-8").replace("num_examples: 3", "num_examples: 4"), encoding="utf-8")
+    card.write_text(
+        card.read_text(encoding="utf-8").replace("num_examples: 3", "num_examples: 4"), encoding="utf-8"
+    )
     with pytest.raises(ValueError, match="states splits .'train': 4, 'test': 1. but its parquet files hold"):
         publish_dataset("tiny-corpus", "me/tiny-corpus", root=tmp_path, dry_run=True)
 

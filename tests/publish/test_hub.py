@@ -409,7 +409,9 @@ def test_publish_refuses_a_card_the_hub_would_reject(folder, no_network, monkeyp
     path = folder / "README.md"
     text = path.read_text(encoding="utf-8").replace("license: apache-2.0", "license: gpl-2.0-or-later")
     path.write_text(text.replace("rnnhub/sentiment-en", "sentiment-en"), encoding="utf-8")
-    with pytest.raises(ValueError, match="not ready for the Hub: license 'gpl-2.0-or-later' is not a Hub licence id"):
+    with pytest.raises(
+        ValueError, match="not ready for the Hub: license 'gpl-2.0-or-later' is not a Hub licence id"
+    ):
         hub.publish(folder, "someone/tiny", dry_run=True)
     with pytest.raises(ValueError, match="datasets entry 'sentiment-en' must look like ORG/NAME"):
         hub.publish(folder, "someone/tiny", dry_run=True)

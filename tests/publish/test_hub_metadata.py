@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from huggingface_hub import ModelCard
 
+from publish.test_cards import card_kwargs
 from rnnhub.data.publish import publish_dataset
 from rnnhub.publish.cards import make_model_card
 from rnnhub.publish.hub import final_card
 from rnnhub.publish.hub_metadata import card_problems, fill_org, front_matter, hub_id
 from rnnhub.publish.licences import hub_licence_ids, licence_fields, licence_problems
 from rnnhub.publish.refresh import refresh_dataset_card, refresh_model_card
-from test_cards import card_kwargs
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_FOLDERS = sorted(p.parent for p in (ROOT / "model_cards").glob("*/README.md"))
@@ -70,7 +70,10 @@ def test_licence_fields():
 
 def test_licence_problems():
     assert licence_problems({"license": "mit"}) == []
-    assert licence_problems({"license": "other", "license_name": "x", "license_link": "LICENSE"}, {"LICENSE"}) == []
+    assert (
+        licence_problems({"license": "other", "license_name": "x", "license_link": "LICENSE"}, {"LICENSE"})
+        == []
+    )
     problems = licence_problems({"license": "other", "license_name": "Not A Slug", "license_link": "LICENSE"})
     assert len(problems) == 2
     assert "lowercase id" in problems[0] and "neither a URL nor a file" in problems[1]

@@ -54,7 +54,9 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     )
     publish.add_argument("name", help="a corpus name from `rnnhub data list`")
     publish.add_argument("--repo-id", required=True, help="the Hub dataset repository, ORG/NAME")
-    publish.add_argument("--dry-run", action="store_true", help="run every check and show the card's metadata")
+    publish.add_argument(
+        "--dry-run", action="store_true", help="run every check and show the card's metadata"
+    )
     publish.add_argument("--private", action="store_true", help="create the repository as private")
     publish.add_argument("--token", default=None, help="Hub token (default: the logged-in one / $HF_TOKEN)")
     publish.add_argument(
@@ -126,8 +128,10 @@ def _publish(args: argparse.Namespace) -> int:
         args.name, args.repo_id, root=args.root, dry_run=args.dry_run, token=args.token, private=args.private
     )
     if args.dry_run:
-        print(f"{front_matter(card)}\ndry run: all checks passed; would upload {args.name} to "
-              f"https://huggingface.co/datasets/{args.repo_id}")
+        print(
+            f"{front_matter(card)}\ndry run: all checks passed; would upload {args.name} to "
+            f"https://huggingface.co/datasets/{args.repo_id}"
+        )
     else:
         print(f"uploaded {args.name} -> https://huggingface.co/datasets/{args.repo_id}")
     return 0

@@ -161,7 +161,9 @@ def _config_dict(config: PretrainedConfig | Mapping[str, Any]) -> dict[str, Any]
     return config.to_dict() if isinstance(config, PretrainedConfig) else dict(config)
 
 
-def card_licence(licence: str, name: str | None, link: str | None, dataset_ids: Sequence[str]) -> dict[str, Any]:
+def card_licence(
+    licence: str, name: str | None, link: str | None, dataset_ids: Sequence[str]
+) -> dict[str, Any]:
     """The licence fields of a model card (see :func:`rnnhub.publish.licences.licence_fields`).
 
     ``other`` on our cards means "the training data's terms" (``weights_license``): by default its name says so

@@ -227,7 +227,9 @@ def target(folder: str | os.PathLike[str], repo_id: str | None, org: str | None)
     """The repository and organisation to publish to: ``(repo_id, org)``, either derived from the other."""
     if repo_id is None:
         if org is None:
-            raise ValueError("give --repo-id ORG/NAME or --org ORG (the repository is then ORG/<folder name>).")
+            raise ValueError(
+                "give --repo-id ORG/NAME or --org ORG (the repository is then ORG/<folder name>)."
+            )
         repo_id = f"{org}/{Path(folder).name}"
     check_repo_id(repo_id)
     return repo_id, org or repo_id.split("/")[0]
@@ -326,7 +328,9 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
         "--repo-id", default=None, help="the Hub repository, ORG/NAME (default: ORG/<folder name> with --org)"
     )
     publish_parser.add_argument(
-        "--org", default=None, help="the user or organisation the card's <org>/ ids name (default: --repo-id's)"
+        "--org",
+        default=None,
+        help="the user or organisation the card's <org>/ ids name (default: --repo-id's)",
     )
     publish_parser.add_argument("--dry-run", action="store_true", help="run every check, upload nothing")
     publish_parser.add_argument("--private", action="store_true", help="create the repository as private")

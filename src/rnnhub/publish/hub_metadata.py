@@ -13,7 +13,15 @@ import re
 
 from rnnhub.publish.licences import licence_problems
 
-__all__ = ["ORG_PLACEHOLDER", "card_problems", "check_repo_id", "fill_org", "front_matter", "hub_id", "short_name"]
+__all__ = [
+    "ORG_PLACEHOLDER",
+    "card_problems",
+    "check_repo_id",
+    "fill_org",
+    "front_matter",
+    "hub_id",
+    "short_name",
+]
 
 ORG_PLACEHOLDER = "<org>"
 _SNIPPET_ID = re.compile(r"""from_pretrained\(\s*["']([^"']+)["']""")
@@ -83,7 +91,9 @@ def card_problems(text: str, *, repo_type: str, files: set[str] = frozenset()) -
     metadata = card.data.to_dict()
     problems = []
     if ORG_PLACEHOLDER in text:
-        problems.append(f"the card still says {ORG_PLACEHOLDER}; publish with --org ORG (or --repo-id ORG/NAME)")
+        problems.append(
+            f"the card still says {ORG_PLACEHOLDER}; publish with --org ORG (or --repo-id ORG/NAME)"
+        )
     problems += licence_problems(metadata, files)
     for field in ("datasets", "base_model"):
         values = metadata.get(field) or []
@@ -100,6 +110,8 @@ def card_problems(text: str, *, repo_type: str, files: set[str] = frozenset()) -
 
 
 def _id_problem(repo_id: str, what: str) -> list[str]:
+    if str(repo_id).startswith(f"{ORG_PLACEHOLDER}/"):
+        return []  # reported once, as the placeholder left in the card
     try:
         check_repo_id(str(repo_id), what=what)
     except ValueError as error:

@@ -106,7 +106,9 @@ def licence_problems(metadata: dict, files: set[str] = frozenset()) -> list[str]
             f"license is 'other' but license_name is {name!r}; give a lowercase id such as 'gpl-2.0-or-later'"
         )
     if not link:
-        problems.append("license is 'other' but license_link is missing; give a URL or a file of the repository")
+        problems.append(
+            "license is 'other' but license_link is missing; give a URL or a file of the repository"
+        )
     elif not re.match(r"https?://", str(link)) and str(link).split("#")[0] not in files:
         problems.append(f"license_link {link!r} is neither a URL nor a file of the repository")
     return problems

@@ -54,7 +54,9 @@ def _ordered(data: dict) -> dict:
 
 def _body(body: str, model: str, datasets: list[str]) -> str:
     short = model.rsplit("/", 1)[-1]
-    body = re.sub(rf"""from_pretrained\((["']){re.escape(short)}\1""", rf'from_pretrained("{hub_id(short)}"', body)
+    body = re.sub(
+        rf"""from_pretrained\((["']){re.escape(short)}\1""", rf'from_pretrained("{hub_id(short)}"', body
+    )
     lines = body.split("\n")
     for number, line in enumerate(lines):
         if line.startswith("- Training data: "):
@@ -75,7 +77,9 @@ def refresh_dataset_card(folder: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout (model_cards/ and data/ inside)")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the checkout (model_cards/ and data/ inside)"
+    )
     args = parser.parse_args(argv)
     for path in sorted(args.root.glob("model_cards/*/README.md")):
         _write(path, refresh_model_card(path.read_text(encoding="utf-8")))
