@@ -74,7 +74,7 @@ def test_verify_passes_without_the_remote_code_subprocess():
 
 def test_the_card_numbers_are_the_measured_ones_and_beat_the_baseline_on_variants(report):
     card = ModelCard.load(FOLDER / "README.md")
-    assert card.data.pipeline_tag == "image-to-text" and card.data.datasets == ["emoji-captions"]
+    assert card.data.pipeline_tag == "image-to-text" and card.data.datasets == ["<org>/emoji-captions"]
     results = {(r.dataset_split, r.metric_name): r.metric_value for r in card.data.eval_results}
     for split in ("test", "test_variants"):
         for mode, label in (("greedy", "greedy"), ("beam3", "beam 3")):

@@ -97,7 +97,7 @@ def test_the_report_has_both_test_splits_greedy_and_beam_and_the_baseline(traine
 def test_the_card_carries_the_measured_numbers_next_to_the_baseline(trained):
     folder, report = trained
     card = ModelCard.load(folder / "README.md")
-    assert card.data.pipeline_tag == "image-to-text" and card.data.datasets == ["emoji-captions"]
+    assert card.data.pipeline_tag == "image-to-text" and card.data.datasets == ["<org>/emoji-captions"]
     results = {(r.dataset_split, r.metric_name): r.metric_value for r in card.data.eval_results}
     assert results[("test", "BLEU-4 (greedy)")] == report["metrics"]["test"]["greedy"]["bleu"]
     assert (

@@ -355,7 +355,11 @@ def test_ding_pairs(cache: Path, tmp_path: Path) -> None:
     }
     assert all(refs == [t] for t, refs in zip(old_test["target"], old_test["references"]))
     card = common.read_card_metadata(out)
-    assert card["license"] == "gpl-2.0-or-later" and card["source_language"] == "de"
+    assert (card["license"], card["license_name"], card["source_language"]) == (
+        "other",
+        "gpl-2.0-or-later",
+        "de",
+    )
 
 
 def test_libreoffice_pairs(cache: Path, tmp_path: Path) -> None:
@@ -399,7 +403,11 @@ def test_ding_lexicon_entries(cache: Path, tmp_path: Path) -> None:
     assert not any(translation_de_en_lexicon.ding.is_sentence(s) for s in pairs)  # sentences are ding-de-en's
     assert "Aal" not in pairs  # its German word is in no train sentence
     card = common.read_card_metadata(out)
-    assert (card["source_language"], card["license"]) == ("de", "gpl-2.0-or-later")
+    assert (card["source_language"], card["license"], card["license_name"]) == (
+        "de",
+        "other",
+        "gpl-2.0-or-later",
+    )
 
 
 def test_lm_text_excludes_sentiment_evaluation_texts(cache: Path, tmp_path: Path) -> None:

@@ -354,11 +354,20 @@ def test_publish_uploads_with_huggingface_hub(folder, monkeypatch):
     monkeypatch.setattr(
         HfApi, "create_repo", lambda self, repo_id, **kw: calls.append(("create", repo_id, kw))
     )
-    monkeypatch.setattr(HfApi, "upload_folder", lambda self, **kw: calls.append(("upload", kw)))
+    uploaded = {}
+
+    def upload_folder(self, **kw):
+        calls.append(("upload", kw))
+        staged = Path(kw["folder_path"])  # read while it exists: the staged copy is removed after the upload
+        uploaded["card"] = (staged / "README.md").read_text(encoding="utf-8")
+        uploaded["files"] = sorted(p.name for p in staged.iterdir())
+
+    monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
     # The clean-subprocess load is covered above; skipping it here keeps this test fast.
     monkeypatch.setattr(
         rnnhub_verify, "_check_remote_code", lambda f, a, p, report: report.add("remote code", True, "stub")
     )
+    committed = _with_placeholder(folder)
 
     report = hub.publish(folder, "someone/tiny", private=True)
 
@@ -367,8 +376,50 @@ def test_publish_uploads_with_huggingface_hub(folder, monkeypatch):
     assert (kind, repo_id) == ("create", "someone/tiny")
     assert create_kwargs["exist_ok"] is True and create_kwargs["private"] is True
     assert upload_kwargs["repo_id"] == "someone/tiny"
-    assert Path(upload_kwargs["folder_path"]) == folder
     assert upload_kwargs["repo_type"] == "model"
+    # The card is uploaded with the organisation filled in; the folder itself keeps the placeholder.
+    assert uploaded["card"] == committed.replace("<org>/", "someone/")
+    assert uploaded["files"] == sorted(p.name for p in folder.iterdir())
+    assert (folder / "README.md").read_text(encoding="utf-8") == committed
+
+
+def _with_placeholder(folder: Path) -> str:
+    """Give the folder's card the `<org>/` ids committed cards carry; returns the card."""
+    path = folder / "README.md"
+    text = path.read_text(encoding="utf-8").replace("rnnhub/", "<org>/")
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def test_cli_publish_org_dry_run_shows_the_final_card(registry, good_folder, no_network, capsys, monkeypatch):
+    _with_placeholder(Path(shutil.copytree(good_folder, registry / "tiny-sentiment")))
+    monkeypatch.setattr(
+        rnnhub_verify, "_check_remote_code", lambda f, a, p, report: report.add("remote code", True, "stub")
+    )
+    assert main(["publish", "tiny-sentiment", "--org", "someone", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "- someone/sentiment-en" in out and "<org>" not in out
+    assert "would upload" in out and "https://huggingface.co/someone/tiny-sentiment" in out
+
+
+def test_publish_refuses_a_card_the_hub_would_reject(folder, no_network, monkeypatch):
+    monkeypatch.setattr(
+        rnnhub_verify, "_check_remote_code", lambda f, a, p, report: report.add("remote code", True, "stub")
+    )
+    path = folder / "README.md"
+    text = path.read_text(encoding="utf-8").replace("license: apache-2.0", "license: gpl-2.0-or-later")
+    path.write_text(text.replace("rnnhub/sentiment-en", "sentiment-en"), encoding="utf-8")
+    with pytest.raises(
+        ValueError, match="not ready for the Hub: license 'gpl-2.0-or-later' is not a Hub licence id"
+    ):
+        hub.publish(folder, "someone/tiny", dry_run=True)
+    with pytest.raises(ValueError, match="datasets entry 'sentiment-en' must look like ORG/NAME"):
+        hub.publish(folder, "someone/tiny", dry_run=True)
+
+
+def test_publish_needs_a_repo_id_or_an_org(folder, no_network):
+    with pytest.raises(ValueError, match="give --repo-id ORG/NAME or --org ORG"):
+        hub.publish(folder, dry_run=True)
 
 
 def test_publish_refuses_a_failing_folder(folder, no_network, capsys):

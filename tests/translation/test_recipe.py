@@ -221,7 +221,7 @@ def test_extra_train_adds_train_rows_and_scores_the_added_test_split(tmp_path, t
         report["rows"]["train"] == 200 and report["metrics"]["test_libreoffice_de_en"]["beam"]["rows"] == 10
     )
     card = ModelCard.load(result.output_dir / "README.md")
-    assert card.data.datasets == ["ding-de-en", "libreoffice-de-en"]
+    assert card.data.datasets == ["<org>/ding-de-en", "<org>/libreoffice-de-en"]
     assert ("test_libreoffice_de_en", "BLEU (beam 3)") in {
         (r.dataset_split, r.metric_name) for r in card.data.eval_results
     }

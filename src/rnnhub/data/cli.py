@@ -1,4 +1,5 @@
-"""`rnnhub data list`, `rnnhub data build NAME|all [--out DIR] [--cache DIR]` and `rnnhub data convert NAME...`."""
+"""`rnnhub data list`, `rnnhub data build NAME|all [--out DIR] [--cache DIR]`, `rnnhub data convert NAME...` and
+`rnnhub data publish NAME --repo-id ORG/NAME [--dry-run]`."""
 
 from __future__ import annotations
 
@@ -44,6 +45,24 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
         "--root", type=Path, default=None, help="folder holding the built corpora (default: data/)"
     )
     convert.set_defaults(func=_convert)
+
+    publish = commands.add_parser(
+        "publish",
+        help="check a built corpus's card and upload it as a Hub dataset",
+        description="Check a built corpus for the Hub (licence ids, Hub ids, data files, split sizes; the card's "
+        "<org>/ ids filled with --repo-id's organisation) and upload it as a dataset repository.",
+    )
+    publish.add_argument("name", help="a corpus name from `rnnhub data list`")
+    publish.add_argument("--repo-id", required=True, help="the Hub dataset repository, ORG/NAME")
+    publish.add_argument(
+        "--dry-run", action="store_true", help="run every check and show the card's metadata"
+    )
+    publish.add_argument("--private", action="store_true", help="create the repository as private")
+    publish.add_argument("--token", default=None, help="Hub token (default: the logged-in one / $HF_TOKEN)")
+    publish.add_argument(
+        "--root", type=Path, default=None, help="folder holding the built corpora (default: data/)"
+    )
+    publish.set_defaults(func=_publish)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -98,4 +117,21 @@ def _convert(args: argparse.Namespace) -> int:
         print(
             f"{name}: {'rewritten in' if changed else 'already in'} the standard layout (a translation column)"
         )
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from rnnhub.data.publish import publish_dataset
+    from rnnhub.publish.hub_metadata import front_matter
+
+    card = publish_dataset(
+        args.name, args.repo_id, root=args.root, dry_run=args.dry_run, token=args.token, private=args.private
+    )
+    if args.dry_run:
+        print(
+            f"{front_matter(card)}\ndry run: all checks passed; would upload {args.name} to "
+            f"https://huggingface.co/datasets/{args.repo_id}"
+        )
+    else:
+        print(f"uploaded {args.name} -> https://huggingface.co/datasets/{args.repo_id}")
     return 0

@@ -449,7 +449,7 @@ def write_dataset(
         sizes[name] = len(dataset)
         nbytes[name] = table.nbytes
 
-    metadata = dict(card_metadata)
+    metadata = hub_licence_metadata(card_metadata, out.name)
     metadata.setdefault("size_categories", _size_category(sum(sizes.values())))
     metadata["configs"] = [
         {
@@ -470,15 +470,35 @@ def write_dataset(
     return out
 
 
-def read_card_metadata(folder: str | os.PathLike[str]) -> dict[str, Any]:
-    """The YAML front matter of ``<folder>/README.md`` as a dict."""
-    import yaml
+def hub_licence_metadata(metadata: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """``metadata`` with its licence as the Hub takes it: Hub ids as they are; another licence (or ``other``)
+    becomes ``license: other`` with a ``license_name`` and a ``license_link`` (by default the card's Licence
+    section, which every corpus card has)."""
+    from rnnhub.publish.licences import licence_fields
 
-    text = (Path(folder) / "README.md").read_text(encoding="utf-8")
-    match = re.match(r"^---\n(.*?)\n---\n", text, flags=re.DOTALL)
-    if match is None:
-        raise ValueError(f"{folder}/README.md has no YAML front matter")
-    return yaml.safe_load(match.group(1)) or {}
+    metadata = dict(metadata)
+    if "license" in metadata:
+        metadata.update(
+            licence_fields(
+                metadata.pop("license"),
+                name=metadata.pop("license_name", None),
+                link=metadata.pop("license_link", None),
+                default_name=f"{name}-licence",
+                default_link="README.md#licence",
+            )
+        )
+    return metadata
+
+
+def read_card_metadata(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """The YAML front matter of ``<folder>/README.md`` as a dict (read by ``huggingface_hub.DatasetCard``)."""
+    from huggingface_hub import DatasetCard
+
+    path = Path(folder) / "README.md"
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        raise ValueError(f"{path} has no YAML front matter; rebuild the corpus (rnnhub data build).")
+    return DatasetCard(text).data.to_dict()
 
 
 def split_sizes(folder: str | os.PathLike[str]) -> dict[str, int]:

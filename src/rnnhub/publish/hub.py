@@ -16,12 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from huggingface_hub import HfApi, ModelCard
 
+from rnnhub.publish.hub_metadata import card_problems, check_repo_id, fill_org, front_matter, short_name
 from rnnhub.publish.verify import HIDE_RNNHUB, Check, VerifyReport, folder_mb, verify
 
 MODELS_DIR_ENV = "RNNHUB_MODELS_DIR"
@@ -154,7 +157,7 @@ def model_info(folder: str | os.PathLike[str]) -> ModelInfo:
 def _fill_from_card(info: ModelInfo, card: ModelCard) -> None:
     data = card.data
     datasets = data.datasets or []
-    info.datasets = [datasets] if isinstance(datasets, str) else list(datasets)
+    info.datasets = [short_name(d) for d in ([datasets] if isinstance(datasets, str) else datasets)]
     info.task = data.pipeline_tag
     info.license = data.license
     if data.eval_results:
@@ -195,25 +198,62 @@ def resolve(name_or_path: str | os.PathLike[str]) -> str:
 
 def publish(
     folder: str | os.PathLike[str],
-    repo_id: str,
+    repo_id: str | None = None,
     *,
+    org: str | None = None,
     dry_run: bool = False,
     token: str | None = None,
     private: bool = False,
 ) -> VerifyReport:
-    """Verify ``folder`` and upload it to the Hub repository ``repo_id`` (``ORG/NAME``).
+    """Verify ``folder``, fill its card's ``<org>`` placeholder, check the card's Hub metadata and upload it to
+    ``repo_id`` (``ORG/NAME``; default ``ORG/<folder name>`` with ``org``; ``org`` defaults to repo_id's).
 
     ``dry_run=True`` runs every check and makes no network call. Returns the verification report.
 
     Raises:
-        ValueError: ``repo_id`` is not ``ORG/NAME``, or verification failed (the message lists the failures).
+        ValueError: no valid repo id or organisation, verification failed, or the card has metadata the Hub
+            would reject or show wrongly (the message lists them).
     """
-    _check_repo_id(repo_id)
+    repo_id, org = target(folder, repo_id, org)
     report = verify(folder)
     require_ok(report)
+    card = final_card(folder, org, repo_type="model")
     if not dry_run:
-        upload(folder, repo_id, token=token, private=private)
+        upload(folder, repo_id, token=token, private=private, card_text=card)
     return report
+
+
+def target(folder: str | os.PathLike[str], repo_id: str | None, org: str | None) -> tuple[str, str]:
+    """The repository and organisation to publish to: ``(repo_id, org)``, either derived from the other."""
+    if repo_id is None:
+        if org is None:
+            raise ValueError(
+                "give --repo-id ORG/NAME or --org ORG (the repository is then ORG/<folder name>)."
+            )
+        repo_id = f"{org}/{Path(folder).name}"
+    check_repo_id(repo_id)
+    return repo_id, org or repo_id.split("/")[0]
+
+
+def final_card(folder: str | os.PathLike[str], org: str, *, repo_type: str) -> str:
+    """``folder``'s README.md with ``<org>`` filled in, as it would be uploaded.
+
+    Raises:
+        ValueError: the card is missing or has metadata the Hub would reject or show wrongly.
+    """
+    folder = Path(folder)
+    path = folder / "README.md"
+    if not path.is_file():
+        raise ValueError(f"{folder} has no README.md card; generate it before publishing.")
+    card = fill_org(path.read_text(encoding="utf-8"), org)
+    files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    problems = card_problems(card, repo_type=repo_type, files=files)
+    if problems:
+        raise ValueError(
+            f"{path}'s card is not ready for the Hub: " + "; ".join(problems) + ". Regenerate the card "
+            "(its generator, or scripts/rewrite_card_metadata.py for the committed folders)."
+        )
+    return card
 
 
 def require_ok(report: VerifyReport) -> None:
@@ -224,26 +264,37 @@ def require_ok(report: VerifyReport) -> None:
 
 
 def upload(
-    folder: str | os.PathLike[str], repo_id: str, *, token: str | None = None, private: bool = False
+    folder: str | os.PathLike[str],
+    repo_id: str,
+    *,
+    token: str | None = None,
+    private: bool = False,
+    repo_type: str = "model",
+    card_text: str | None = None,
 ) -> str:
     """Create ``repo_id`` if needed and upload the folder as one commit; returns the commit URL.
-    Does not verify: call :func:`publish` unless the folder was just verified."""
+
+    ``card_text`` replaces README.md in the upload (the card with its organisation filled in); the folder itself is
+    left as it is. Does not verify: call :func:`publish` unless the folder was just verified."""
     api = HfApi(token=token)
-    api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
-    commit = api.upload_folder(
-        repo_id=repo_id,
-        folder_path=str(folder),
-        repo_type="model",
-        commit_message=f"Publish {Path(folder).name} with rnnhub",
-        ignore_patterns=["*.pyc", "__pycache__/*", ".*"],
-    )
+    api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="rnnhub-upload-") as staging:
+        source = Path(folder)
+        if card_text is not None:
+            source = Path(staging) / Path(folder).name
+            shutil.copytree(folder, source, ignore=shutil.ignore_patterns(*_IGNORED))
+            (source / "README.md").write_text(card_text, encoding="utf-8")
+        commit = api.upload_folder(
+            repo_id=repo_id,
+            folder_path=str(source),
+            repo_type=repo_type,
+            commit_message=f"Publish {Path(folder).name} with rnnhub",
+            ignore_patterns=[*_IGNORED, "__pycache__/*"],
+        )
     return str(getattr(commit, "commit_url", commit))
 
 
-def _check_repo_id(repo_id: str) -> None:
-    parts = repo_id.split("/")
-    if len(parts) != 2 or not all(parts):
-        raise ValueError(f"repo id {repo_id!r} must look like ORG/NAME (e.g. rnnhub/lstm-sentiment-en).")
+_IGNORED = ("*.pyc", "__pycache__", ".*")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -273,7 +324,14 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
 
     publish_parser = subparsers.add_parser("publish", help="verify a model folder and upload it to the Hub")
     publish_parser.add_argument("folder", help="a model folder or a short name from `rnnhub models`")
-    publish_parser.add_argument("--repo-id", required=True, help="the Hub repository, ORG/NAME")
+    publish_parser.add_argument(
+        "--repo-id", default=None, help="the Hub repository, ORG/NAME (default: ORG/<folder name> with --org)"
+    )
+    publish_parser.add_argument(
+        "--org",
+        default=None,
+        help="the user or organisation the card's <org>/ ids name (default: --repo-id's)",
+    )
     publish_parser.add_argument("--dry-run", action="store_true", help="run every check, upload nothing")
     publish_parser.add_argument("--private", action="store_true", help="create the repository as private")
     publish_parser.add_argument(
@@ -341,16 +399,18 @@ def _cli_info(args: argparse.Namespace) -> int:
 
 
 def _cli_publish(args: argparse.Namespace) -> int:
-    _check_repo_id(args.repo_id)
     folder = Path(resolve(args.folder))
+    repo_id, org = target(folder, args.repo_id, args.org)
     print(f"verifying {folder}")
     report = verify(folder)
     print(report)
     require_ok(report)
+    card = final_card(folder, org, repo_type="model")
     if args.dry_run:
-        print(f"dry run: all checks passed; would upload {folder} to https://huggingface.co/{args.repo_id}")
+        print(f"\nthe card's metadata as it would be uploaded:\n{front_matter(card)}")
+        print(f"dry run: all checks passed; would upload {folder} to https://huggingface.co/{repo_id}")
         return 0
-    url = upload(folder, args.repo_id, token=args.token, private=args.private)
+    url = upload(folder, repo_id, token=args.token, private=args.private, card_text=card)
     print(f"uploaded {folder} -> {url}")
     return 0
 
@@ -360,12 +420,14 @@ __all__ = [
     "Check",
     "ModelInfo",
     "VerifyReport",
+    "final_card",
     "list_models",
     "model_dirs",
     "model_info",
     "models_dir",
     "publish",
     "resolve",
+    "target",
     "upload",
     "verify",
 ]
