@@ -251,7 +251,7 @@ def final_card(folder: str | os.PathLike[str], org: str, *, repo_type: str) -> s
     if problems:
         raise ValueError(
             f"{path}'s card is not ready for the Hub: " + "; ".join(problems) + ". Regenerate the card "
-            "(its generator, or scripts/rewrite_card_metadata.py for the committed folders)."
+            "(its generator, or `python -m rnnhub.publish.refresh` for the committed folders)."
         )
     return card
 
