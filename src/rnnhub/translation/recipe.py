@@ -839,7 +839,7 @@ def write_card(
     usage = (
         "```python\nimport rnnhub  # registers the models and the rnnhub-translation pipeline\n"
         "from transformers import pipeline\n\n"
-        f'translate = pipeline("rnnhub-translation", model="{recipe["model_id"]}")\n'
+        f'translate = pipeline("rnnhub-translation", model="{recipe["model_id"]}", trust_remote_code=True)\n'
         'translate(["...", "..."], num_beams=5, batch_size=16)   # [{"translation_text": ...}, ...]\n```\n\n'
         "Attention weights for one sentence (for a heatmap): "
         "`rnnhub.translation.view.translate_with_attention(model, tokenizer, text)`."
