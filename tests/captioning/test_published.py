@@ -35,9 +35,8 @@ def corpus():
 @pytest.fixture(scope="module")
 def captioner():
     register()
-    return pipeline(
-        TASK, model=resolve(MODEL_ID), pipeline_class=ImageCaptioningPipeline
-    )  # custom_pipelines: opt in
+    # The folder names its pipeline in custom_pipelines, so transformers wants an opt-in: rnnhub's class.
+    return pipeline(TASK, model=resolve(MODEL_ID), pipeline_class=ImageCaptioningPipeline)
 
 
 def test_the_folder_is_complete_small_and_pickle_free():

@@ -538,6 +538,10 @@ def rescore(
     with torch.no_grad():
         report.update(_score_model(model, tokenizer, splits, settings, tokenize))
     model.generation_config.save_pretrained(folder)  # with the chosen length penalty
+    from rnnhub.auto import save_pipeline_code
+
+    # The pipeline as remote code: custom_pipelines + its files (docs/pipelines.md).
+    save_pipeline_code(folder)
     trained_rows = report["rows"]["train"]  # training happened on the split as it was then
     report["rows"] = {**{split: len(splits[split]) for split in splits}, "train": trained_rows}
     if trained_rows != len(splits["train"]):
