@@ -64,6 +64,9 @@ from typing import Any, Literal
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
+# Refuses a lone surrogate; defined with the translation pipeline's remote code, which needs it too.
+from rnnhub.pipelines.source_text import check_encodable as check_encodable
+
 __all__ = [
     "BOS_ID",
     "BOS_TOKEN",
@@ -401,24 +404,3 @@ def tokenizer_summary(tokenizer: PreTrainedTokenizerFast) -> dict[str, Any]:
         "special_tokens": {name: token for name, (token, _) in special.items()},
         "special_ids": {name: token_id for name, (_, token_id) in special.items()},
     }
-
-
-def check_encodable(texts: str | Iterable[str]) -> None:
-    """Refuse a text the tokenizers library cannot encode: one holding a lone UTF-16 surrogate (U+D800..U+DFFF,
-    e.g. half of an emoji from a JavaScript string cut in two), which tokenizers rejects with a bare ``TypeError``.
-
-    Raises:
-        ValueError: naming the text (for a list, its 1-based number), the character's position and code point.
-    """
-    many = not isinstance(texts, str)
-    for number, text in enumerate([texts] if not many else texts, start=1):
-        if not isinstance(text, str):
-            continue  # the caller's own type check names the wrong type
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as error:
-            which = f"Text {number}" if many else "The text"
-            raise ValueError(
-                f"{which} has a lone surrogate U+{ord(text[error.start]):04X} at character {error.start} (half of "
-                "a UTF-16 pair, not a character). Remove it, or decode the text with errors='replace'."
-            ) from None

@@ -11,7 +11,7 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, pipeline
 import rnnhub  # noqa: F401  (registers the rnnhub architectures with the Auto classes)
 from rnnhub import data
 from rnnhub.publish.verify import MAX_FOLDER_MB, PICKLE_SUFFIXES, folder_mb, verify
-from rnnhub.translation.pipeline import TASK, register
+from rnnhub.translation.pipeline import TASK, TranslationPipeline, register
 from rnnhub.translation.view import translate_with_attention
 
 MODEL_CARDS = Path(__file__).resolve().parents[2] / "model_cards"
@@ -45,7 +45,8 @@ def test_loads_with_stock_auto_classes(published):
 def test_translates_through_the_pipeline(published):
     folder, _, _, test = published
     register()
-    translate = pipeline(TASK, model=str(folder))
+    # The folder names its pipeline in custom_pipelines, so transformers wants an opt-in: rnnhub's class.
+    translate = pipeline(TASK, model=str(folder), pipeline_class=TranslationPipeline)
     sources = test["source"][:CHECKED_SENTENCES]
     outputs = translate(sources + [""], num_beams=5, batch_size=2)
     assert len(outputs) == CHECKED_SENTENCES + 1 and outputs[-1] == {"translation_text": ""}

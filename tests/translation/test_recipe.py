@@ -10,7 +10,7 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig,
 from rnnhub import data
 from rnnhub.cli import build_parser
 from rnnhub.translation.cli import command_line
-from rnnhub.translation.pipeline import TASK, register
+from rnnhub.translation.pipeline import TASK, TranslationPipeline, register
 from rnnhub.translation.recipe import settings_for, train_translation, write_card
 
 TINY = {
@@ -73,7 +73,9 @@ def test_recipe_writes_a_loadable_folder(trained):
     generation = GenerationConfig.from_pretrained(folder)
     assert generation.num_beams == 3 and generation.max_new_tokens == 64 and generation.length_penalty == 1.0
     register()
-    translate = pipeline(TASK, model=str(folder))
+    assert list(json.loads((folder / "config.json").read_text())["custom_pipelines"]) == [TASK]
+    # The folder names its pipeline in custom_pipelines, so transformers wants an opt-in: rnnhub's class.
+    translate = pipeline(TASK, model=str(folder), pipeline_class=TranslationPipeline)
     outputs = translate(["Ich bin müde.", ""], batch_size=2)
     assert outputs[1] == {"translation_text": ""} and isinstance(outputs[0]["translation_text"], str)
 

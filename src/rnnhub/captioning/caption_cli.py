@@ -37,13 +37,14 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from transformers import pipeline
 
-    from rnnhub.captioning.pipeline import TASK
+    from rnnhub.captioning.pipeline import TASK, ImageCaptioningPipeline
     from rnnhub.engine.line_files import Input
     from rnnhub.images import load_image
     from rnnhub.publish.hub import resolve
 
     batch.generation_options(args)  # refuse bad settings before the model loads
-    captioner = pipeline(TASK, model=resolve(args.model))
+    # pipeline_class: rnnhub's installed class (a published folder's custom_pipelines would ask for trust_remote_code)
+    captioner = pipeline(TASK, model=resolve(args.model), pipeline_class=ImageCaptioningPipeline)
     options = batch.generation_options(args, captioner.model, captioner.tokenizer)
 
     def caption(images: list) -> list[str]:

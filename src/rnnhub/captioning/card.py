@@ -166,7 +166,8 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
             "from rnnhub.captioning.pipeline import register\n\n"
             "register()  # the task `rnnhub-image-captioning` (transformers 5 redirects image-to-text)\n"
             "# resolve(): a published short name to its folder; a local folder or ORG/NAME Hub id as it is\n"
-            f'captioner = pipeline("rnnhub-image-captioning", model=resolve("{recipe["model_id"]}"))\n'
+            f'captioner = pipeline("rnnhub-image-captioning", model=resolve("{recipe["model_id"]}"), '
+            "trust_remote_code=True)\n"
             'captioner("my_emoji.png", num_beams=3)   # [{"generated_text": ...}]\n```'
         ),
     }

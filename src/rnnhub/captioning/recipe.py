@@ -225,6 +225,10 @@ def _run(
     model.save_pretrained(output_dir)
     tokenizer.save_pretrained(output_dir)
     image_processor.save_pretrained(output_dir)
+    from rnnhub.auto import save_pipeline_code
+
+    # The pipeline as remote code: custom_pipelines + its files (docs/pipelines.md).
+    save_pipeline_code(output_dir)
     samples = _samples(splits, outputs, test_names)
     _save_figures(model, image_processor, tokenizer, splits, samples, output_dir)
     return {

@@ -2,9 +2,10 @@
 
 :func:`verify` runs every check and returns a :class:`VerifyReport`; ``rnnhub publish`` (in :mod:`rnnhub.publish.hub`)
 refuses to upload a folder whose report is not ok. Nothing in the folder runs until its code files are known to
-be the installed rnnhub's own (``code``: same names, same sha256, ``auto_map`` naming only their classes); only then,
-as the last check, is the folder loaded with ``trust_remote_code=True`` in a fresh Python in which rnnhub cannot be
-imported (:data:`HIDE_RNNHUB`).
+be the installed rnnhub's own (``code``: same names, same sha256, ``auto_map`` and ``custom_pipelines`` naming only
+their classes); only then, as the last checks, is the folder loaded with ``trust_remote_code=True`` in a fresh Python
+in which rnnhub cannot be imported (:data:`HIDE_RNNHUB`): the model, and for a translation or captioning model its
+pipeline (:mod:`rnnhub.publish.remote_pipeline`).
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ def verify(folder: str | os.PathLike[str], *, remote_code: bool = True) -> Verif
     mismatched weights), tokenizer (AutoTokenizer; required, as every rnnhub model reads or writes token ids),
     image processor (when the folder has one, required for captioning), and, unless ``remote_code=False``,
     the ``trust_remote_code`` load in a clean subprocess where rnnhub cannot be imported (only once every other
-    check passed). Before that nothing of the folder runs: ``code`` compares its Python files and ``auto_map``
+    check passed), then for a translation or captioning model ``pipeline(model=folder, trust_remote_code=True)``
+    there, whose task must be inferred and whose output must equal rnnhub's installed pipeline's. Before that nothing of the folder runs: ``code`` compares its Python files and ``auto_map``
     with the installed rnnhub's by content, every other load uses rnnhub's own classes with
     ``trust_remote_code=False``. Also refused: pickles under any name (``.joblib``, a ``torch.save`` zip, a NumPy
     array of objects), NaN/Inf or missing/unexpected weights, symbolic links out of the folder, files of another
@@ -115,6 +117,8 @@ def verify(folder: str | os.PathLike[str], *, remote_code: bool = True) -> Verif
         report.add("remote code", False, "not run: fix the failures above first.")
     else:
         _check_remote_code(folder, *loaded, report)
+        if config.model_type in pipeline_types() and report.ok:
+            _check_remote_pipeline(folder, config.model_type, report)
     return report
 
 
@@ -128,6 +132,47 @@ def rnnhub_code_files() -> dict[str, Path]:
 
     package = Path(rnnhub.models.__file__).parent
     return {p.name: p for p in sorted(package.glob("*.py")) if p.name != "__init__.py"}
+
+
+def pipeline_types() -> tuple[str, ...]:
+    """The model types that come with an rnnhub pipeline (translation, captioning)."""
+    from rnnhub.auto import pipeline_classes
+
+    return tuple(pipeline_classes())
+
+
+def rnnhub_pipeline_files(model_type: str | None) -> dict[str, Path]:
+    """The pipeline files a folder of ``model_type`` holds next to the modeling files (none for other types)."""
+    from rnnhub.auto import pipeline_classes, pipeline_code_files
+
+    pipeline_class = pipeline_classes().get(model_type)
+    return {} if pipeline_class is None else {p.name: p for p in pipeline_code_files(pipeline_class)}
+
+
+def _read_config_json(folder: Path) -> dict:
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except ValueError:
+        return {}  # an unreadable config fails its own check
+    return config if isinstance(config, dict) else {}
+
+
+def _custom_pipeline_problems(config: dict) -> list[str]:
+    """``custom_pipelines`` must be exactly what rnnhub writes for the model type (none for other types)."""
+    from rnnhub.auto import custom_pipelines_entry, pipeline_classes
+
+    pipeline_class = pipeline_classes().get(config.get("model_type"))
+    found = config.get("custom_pipelines")
+    if pipeline_class is None:
+        return [] if not found else [f"config.json custom_pipelines {found!r} is not an rnnhub pipeline"]
+    expected = custom_pipelines_entry(pipeline_class)
+    if found == expected:
+        return []
+    return [
+        f"config.json custom_pipelines is {found!r}, expected {expected!r} (without it, pipeline(..., "
+        "trust_remote_code=True) fails where rnnhub is not installed); add it with "
+        "rnnhub.auto.save_pipeline_code(folder)"
+    ]
 
 
 def _auto_map_targets(folder: Path) -> list[tuple[str, str]]:
@@ -153,8 +198,10 @@ def _check_code(folder: Path, report: VerifyReport) -> None:
     and every ``auto_map`` entry must name a class of one of them. Reads files only; runs nothing."""
     import importlib
 
-    own = rnnhub_code_files()
-    problems = []
+    models = rnnhub_code_files()
+    config = _read_config_json(folder)
+    own = {**models, **rnnhub_pipeline_files(config.get("model_type"))}
+    problems = _custom_pipeline_problems(config)
     python = sorted(p for p in folder.rglob("*.py") if p.is_file() or p.is_symlink())
     for path in python:
         name = str(path.relative_to(folder))
@@ -169,7 +216,7 @@ def _check_code(folder: Path, report: VerifyReport) -> None:
         module, _, attribute = reference.rpartition(".")
         known = (
             "--" not in reference
-            and f"{module}.py" in own
+            and f"{module}.py" in models
             and hasattr(importlib.import_module(f"rnnhub.models.{module}"), attribute)
         )
         if not known:
@@ -180,7 +227,8 @@ def _check_code(folder: Path, report: VerifyReport) -> None:
         f"{'; '.join(problems)}. Save the model again with the installed rnnhub (save_pretrained copies its "
         "code files); nothing of this folder was run."
         if problems
-        else f"{len(own)} code files identical to the installed rnnhub's, auto_map names only their classes",
+        else f"{len(own)} code files identical to the installed rnnhub's, auto_map names only their classes"
+        + (", custom_pipelines names its pipeline" if len(own) > len(models) else ""),
     )
 
 
@@ -529,12 +577,13 @@ def _clean_env(modules_cache: str) -> dict[str, str]:
     return env
 
 
-def _check_remote_code(folder: Path, auto_name: str, parameters: int, report: VerifyReport) -> None:
+def run_clean(script: str, args: list[str]) -> tuple[dict | None, str]:
+    """Run ``script`` (after :data:`HIDE_RNNHUB`) in a fresh Python where rnnhub cannot be imported; return the
+    JSON of its last ``RESULT`` line (None if it failed) and, on failure, why."""
     with tempfile.TemporaryDirectory(prefix="rnnhub-remote-") as tmp:
-        command = [sys.executable, "-c", HIDE_RNNHUB + _REMOTE_LOAD, str(folder.resolve()), auto_name]
         try:
             done = subprocess.run(
-                command,
+                [sys.executable, "-c", HIDE_RNNHUB + script, *args],
                 cwd=tmp,
                 env=_clean_env(os.path.join(tmp, "modules")),
                 stdin=subprocess.DEVNULL,  # a trust_remote_code prompt must fail, not wait for an answer
@@ -543,14 +592,19 @@ def _check_remote_code(folder: Path, auto_name: str, parameters: int, report: Ve
                 timeout=REMOTE_CODE_TIMEOUT_S,
             )
         except subprocess.TimeoutExpired:
-            report.add("remote code", False, f"the clean subprocess took over {REMOTE_CODE_TIMEOUT_S} s")
-            return
+            return None, f"the clean subprocess took over {REMOTE_CODE_TIMEOUT_S} s"
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode != 0 or not lines:
         tail = (done.stderr.strip() or done.stdout.strip()).splitlines()[-3:]
-        report.add("remote code", False, f"trust_remote_code load without rnnhub failed: {' | '.join(tail)}")
+        return None, " | ".join(tail)
+    return json.loads(lines[-1][len("RESULT ") :]), ""
+
+
+def _check_remote_code(folder: Path, auto_name: str, parameters: int, report: VerifyReport) -> None:
+    result, failure = run_clean(_REMOTE_LOAD, [str(folder.resolve()), auto_name])
+    if result is None:
+        report.add("remote code", False, f"trust_remote_code load without rnnhub failed: {failure}")
         return
-    result = json.loads(lines[-1][len("RESULT ") :])
     if result["leaked"] or not result["module"].startswith("transformers_modules"):
         report.add("remote code", False, f"the clean load used rnnhub, not the folder's files: {result}")
         return
@@ -569,3 +623,10 @@ def _check_remote_code(folder: Path, auto_name: str, parameters: int, report: Ve
         f"{auto_name}(trust_remote_code=True) without rnnhub -> {result['module']}.{result['class']}, "
         f"{result['parameters']:,} parameters{tokenizer}",
     )
+
+
+def _check_remote_pipeline(folder: Path, model_type: str, report: VerifyReport) -> None:
+    from rnnhub.publish.remote_pipeline import check_remote_pipeline
+
+    passed, message = check_remote_pipeline(folder, model_type, run_clean)
+    report.add("remote pipeline", passed, message)

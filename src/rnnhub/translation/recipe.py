@@ -535,6 +535,10 @@ def rescore(
     with torch.no_grad():
         report.update(_score_model(model, tokenizer, splits, settings, tokenize))
     model.generation_config.save_pretrained(folder)  # with the chosen length penalty
+    from rnnhub.auto import save_pipeline_code
+
+    # The pipeline as remote code: custom_pipelines + its files (docs/pipelines.md).
+    save_pipeline_code(folder)
     trained_rows = report["rows"]["train"]  # training happened on the split as it was then
     report["rows"] = {**{split: len(splits[split]) for split in splits}, "train": trained_rows}
     if trained_rows != len(splits["train"]):
@@ -836,7 +840,7 @@ def write_card(
     usage = (
         "```python\nimport rnnhub  # registers the models and the rnnhub-translation pipeline\n"
         "from transformers import pipeline\n\n"
-        f'translate = pipeline("rnnhub-translation", model="{recipe["model_id"]}")\n'
+        f'translate = pipeline("rnnhub-translation", model="{recipe["model_id"]}", trust_remote_code=True)\n'
         'translate(["...", "..."], num_beams=5, batch_size=16)   # [{"translation_text": ...}, ...]\n```\n\n'
         "Attention weights for one sentence (for a heatmap): "
         "`rnnhub.translation.view.translate_with_attention(model, tokenizer, text)`."
