@@ -148,8 +148,19 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
         add_help=False,
         prefix_chars="+",  # no option of its own: every token, --help too, is the command's
     )
-    parser.add_argument("arguments", nargs=argparse.REMAINDER)
+    parser.add_argument("arguments", nargs=argparse.REMAINDER, action=_TokensOrHelp)
     parser.set_defaults(func=run)
+
+
+class _TokensOrHelp(argparse.Action):
+    """Keeps the command's tokens; prints the help and exits while parsing, as argparse's own ``--help`` does
+    (before ``rnnhub`` imports transformers to register the models)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if _wants_help(values):
+            _print_help(values)
+            parser.exit(0)
+        setattr(namespace, self.dest, values)
 
 
 def command_line(args: argparse.Namespace | FinetuneArguments) -> str:
@@ -193,7 +204,7 @@ def _check_task_options(parsed: FinetuneArguments, task: str) -> None:
     if task != "classification" and metric != "loss":
         raise ValueError(
             f"--metric {metric} is a classification metric; a {task} model picks its best checkpoint "
-            "by validation loss (leave --metric out)"
+            "by validation BLEU of greedy decoding (leave --metric out)"
         )
     seq2seq = [f"--{name}" for name in _SEQ2SEQ_ONLY if name in parsed.training]
     if task == "classification" and seq2seq:
@@ -342,8 +353,6 @@ def run(args: argparse.Namespace | FinetuneArguments) -> int:
     from rnnhub.engine.report import result_summary
     from rnnhub.engine.trainer import is_main_process
 
-    if isinstance(args, argparse.Namespace) and _wants_help(args.arguments):
-        return _print_help(args.arguments)
     parsed = arguments_of(args)
     warning = single_process_launch_warning()
     if warning:
