@@ -3,6 +3,7 @@ a JSON/YAML file of arguments, the old short flags as aliases, TensorBoard event
 mocked), and the history of every evaluation in eval_report.json."""
 
 import json
+import os
 import shlex
 from pathlib import Path
 
@@ -321,3 +322,29 @@ def test_help_lists_rnnhubs_options_and_help_training_every_training_argument(ca
         "--fsdp",
     ):
         assert flag in text
+
+
+def test_the_rnnhub_command_hands_every_token_to_the_finetune_parser(tmp_path, capsys):
+    from rnnhub.cli import build_parser
+
+    (tmp_path / "args.yaml").write_text("model: m\ndata: d.csv\noutput: o\n")
+    args = build_parser().parse_args(["finetune", str(tmp_path / "args.yaml"), "--bf16", "--max_steps", "7"])
+    parsed = finetune_cli.arguments_of(args)
+    assert parsed.training == {"bf16": True, "max_steps": 7} and parsed.schedule["output_dir"] == "o"
+    with pytest.raises(SystemExit) as stop:
+        build_parser().parse_args(["finetune", "--help"])
+    assert stop.value.code == 0 and "--text-column" in capsys.readouterr().out
+
+
+def test_tensorboard_missing_is_named_and_the_log_folder_is_set_only_for_the_run(tmp_path, monkeypatch):
+    monkeypatch.delenv("TENSORBOARD_LOGGING_DIR", raising=False)
+    with finetune_cli._tensorboard_into(tmp_path / "runs", "tensorboard"):
+        assert os.environ["TENSORBOARD_LOGGING_DIR"] == str(tmp_path / "runs")
+    assert "TENSORBOARD_LOGGING_DIR" not in os.environ
+    with finetune_cli._tensorboard_into(tmp_path / "runs", "none"):
+        assert "TENSORBOARD_LOGGING_DIR" not in os.environ
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+    with pytest.raises(ValueError, match="pip install tensorboard"):
+        finetune_cli._tensorboard_into(tmp_path / "runs", "tensorboard").__enter__()
+    with finetune_cli._tensorboard_into(tmp_path / "runs", "all"):  # "all" is what is installed: nothing here
+        assert "TENSORBOARD_LOGGING_DIR" not in os.environ

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import logging
 import os
@@ -231,9 +232,11 @@ def _training_overrides(parsed: FinetuneArguments) -> dict[str, Any]:
 def _tensorboard_into(folder: Path, report_to: Any) -> Iterator[None]:
     """TensorBoard's event files into ``folder`` (OUTPUT/runs) rather than Trainer's checkpoint folder, which
     the run deletes, unless TENSORBOARD_LOGGING_DIR says where."""
-    reporting = report_to == "all" or "tensorboard" in (
-        report_to if isinstance(report_to, list) else str(report_to or "").split(",")
-    )
+    named = "tensorboard" in (report_to if isinstance(report_to, list) else str(report_to or "").split(","))
+    installed = any(importlib.util.find_spec(name) for name in ("tensorboard", "tensorboardX"))
+    if named and not installed:
+        raise ValueError("--report_to tensorboard needs TensorBoard: pip install tensorboard")
+    reporting = installed and (named or report_to == "all")  # "all": the integrations installed
     if not reporting or "TENSORBOARD_LOGGING_DIR" in os.environ:
         yield
         return

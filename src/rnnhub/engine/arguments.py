@@ -23,8 +23,8 @@ __all__ = [
     "ParsedCommand",
     "build_parser",
     "config_file_arguments",
-    "parse_command",
     "given_command",
+    "parse_command",
     "with_defaults",
 ]
 
@@ -44,8 +44,8 @@ def with_defaults(base: type, defaults: Mapping[str, tuple[Any, Sequence[str], s
 
 
 def build_parser(dataclass_types: Iterable[type], **kwargs: Any):
-    """An :class:`~transformers.HfArgumentParser` over ``dataclass_types``; no abbreviated options (an option
-    must be named in full, so that :func:`parse_command` knows which were given)."""
+    """An :class:`~transformers.HfArgumentParser` over ``dataclass_types``, without abbreviated options: among some
+    150 a prefix is easily ambiguous, and a field a new transformers adds could change what one means."""
     from transformers import HfArgumentParser
 
     return HfArgumentParser(list(dataclass_types), allow_abbrev=False, **kwargs)
