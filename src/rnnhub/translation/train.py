@@ -311,6 +311,7 @@ def finetune_seq2seq(
     command: str | None = None,
     progress: bool = False,
     num_beams: int = 1,
+    training_arguments: Mapping[str, Any] | None = None,
 ) -> FinetuneResult:
     """Fine-tune the translation model ``model`` on the sentence pairs in ``data``; save it in ``output_dir``.
 
@@ -328,6 +329,7 @@ def finetune_seq2seq(
         max_length: the most tokens of a source or target (longer ones are cut).
         early_stopping_patience: evaluations without a better validation BLEU before stopping; None: never.
         num_beams: beam width of the final validation/test scores (training evaluates greedily).
+        training_arguments: extra ``Seq2SeqTrainingArguments`` fields, overriding the ones set here.
         Others: as in :func:`rnnhub.sentiment.train.finetune`.
 
     Raises:
@@ -370,6 +372,7 @@ def finetune_seq2seq(
         resume=resume,
         keep_checkpoints=keep_checkpoints,
         progress=progress,
+        training_arguments=training_arguments,
     )
     if not engine.is_main_process():
         return result
