@@ -161,7 +161,9 @@ def build_trainer(
     # Validation: one example per image (its first caption for the loss), scored against all its captions.
     first_captions = [[texts[0]] for texts in validation.captions]
     budget = settings.max_train_minutes
-    trainer_class = engine.budget_trainer_class(0.0, budget) if budget else Seq2SeqTrainer
+    trainer_class = engine.keeping_generation_length(
+        engine.budget_trainer_class(0.0, budget) if budget else Seq2SeqTrainer
+    )
     callbacks = engine.early_stopping(settings.early_stopping_patience)
     if budget:
         callbacks = [*callbacks, engine.time_budget_callback(budget)]

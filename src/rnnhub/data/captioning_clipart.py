@@ -648,6 +648,9 @@ def build(ctx: BuildContext) -> None:
 def card_metadata(sources: Sequence[Mapping[str, str]], image_size: int = IMAGE_SIZE) -> dict[str, Any]:
     return {
         "license": ["gpl-2.0", "other"],
+        # Named for the corpus, not the folder it is written to; the link is the card's own licence section.
+        "license_name": f"{NAME}-licence",
+        "license_link": "README.md#licences-and-attribution",
         "language": ["en"],
         "task_categories": ["image-to-text"],
         "task_ids": ["image-captioning"],

@@ -373,6 +373,13 @@ def _attention(model, tokenizer, splits) -> dict[str, Any] | None:
     }
 
 
+def _save_pipeline_code(folder) -> None:
+    """The pipeline as remote code next to the weights: ``custom_pipelines`` and its files (docs/pipelines.md)."""
+    from rnnhub.auto import save_pipeline_code
+
+    save_pipeline_code(folder)
+
+
 def train_translation(
     corpus: str,
     *,
@@ -450,6 +457,7 @@ def train_translation(
         used_threads = torch.get_num_threads()
     with progress_bars(progress):
         model.generation_config.save_pretrained(output_dir)
+    _save_pipeline_code(output_dir)
 
     report = {
         RECIPE_KEY: {
@@ -535,10 +543,7 @@ def rescore(
     with torch.no_grad():
         report.update(_score_model(model, tokenizer, splits, settings, tokenize))
     model.generation_config.save_pretrained(folder)  # with the chosen length penalty
-    from rnnhub.auto import save_pipeline_code
-
-    # The pipeline as remote code: custom_pipelines + its files (docs/pipelines.md).
-    save_pipeline_code(folder)
+    _save_pipeline_code(folder)
     trained_rows = report["rows"]["train"]  # training happened on the split as it was then
     report["rows"] = {**{split: len(splits[split]) for split in splits}, "train": trained_rows}
     if trained_rows != len(splits["train"]):
