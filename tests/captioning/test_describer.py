@@ -253,7 +253,7 @@ def test_extra_corpus_test_splits_are_scored_on_their_own_next_to_the_baseline(c
     assert saved["recipe"]["extra_corpora"] == [EXTRA]
     assert {s["split"] for s in saved["samples"]} == {"test", "test_variants", f"{EXTRA}/test"}
     card = ModelCard.load(folder / "README.md")
-    assert card.data.datasets == ["emoji-captions", EXTRA]
+    assert card.data.datasets == ["<org>/emoji-captions", f"<org>/{EXTRA}"]
     splits = {r.dataset_split for r in card.data.eval_results}
     assert f"{EXTRA}/test" in splits and "zoomed by a factor in [0.9, 1.1]" in card.text
 
@@ -290,7 +290,7 @@ def test_the_cli_takes_the_describer_options_and_records_them():
     args = parser.parse_args([*argv.split(), "--extra-train", "clipart-captions"])
     assert command_line(args) == (
         "rnnhub train captioning --output out --encoder-block residual --image-size 96 --flip 0.5 "
-        "--length-penalties 0.0,0.5 --extra-train clipart-captions"
+        "--length-penalties 0,0.5 --extra-train clipart-captions"
     )
     overrides = recipe_arguments(args, command_line(args), CaptioningSettings)
     assert settings_with(
