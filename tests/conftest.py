@@ -22,3 +22,15 @@ torch.set_num_threads(1)
 def _seed():
     torch.manual_seed(0)
     yield
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any Hub call (creating a repo, uploading a folder) fails the test."""
+    from huggingface_hub import HfApi
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a test tried to reach the Hugging Face Hub")
+
+    monkeypatch.setattr(HfApi, "create_repo", refuse)
+    monkeypatch.setattr(HfApi, "upload_folder", refuse)

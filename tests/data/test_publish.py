@@ -23,15 +23,6 @@ def _build(root: Path, name: str = "tiny-corpus", license: str = "gpl-2.0-or-lat
     return write_dataset(root / name, splits, metadata, BODY)
 
 
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("a test tried to reach the Hugging Face Hub")
-
-    monkeypatch.setattr(HfApi, "create_repo", refuse)
-    monkeypatch.setattr(HfApi, "upload_folder", refuse)
-
-
 def test_written_cards_carry_licences_the_hub_takes(tmp_path):
     card = read_card_metadata(_build(tmp_path))
     assert (card["license"], card["license_name"]) == ("other", "gpl-2.0-or-later")

@@ -43,17 +43,6 @@ def registry(tmp_path, monkeypatch) -> Path:
     return root
 
 
-@pytest.fixture
-def no_network(monkeypatch):
-    """Any Hub call fails the test."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("a test tried to reach the Hugging Face Hub")
-
-    monkeypatch.setattr(HfApi, "create_repo", refuse)
-    monkeypatch.setattr(HfApi, "upload_folder", refuse)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Where the registry lives
 
