@@ -329,6 +329,42 @@ def caption_splits() -> datasets.DatasetDict:
     )
 
 
+def extra_caption_corpus(size: int = 32) -> datasets.DatasetDict:
+    """A second captioning corpus at a larger size, with its own words ("drawing of ...") and a test split of
+    unseen pairs (train: circles; validation and test: squares)."""
+    features = datasets.Features(
+        {
+            "image": datasets.Image(),
+            "caption": datasets.Value("string"),
+            "captions": datasets.List(datasets.Value("string")),
+            "source": datasets.Value("string"),
+        }
+    )
+
+    def split(rows):
+        names = [f"drawing of a {c} {s}" for c, s, _ in rows]
+        return datasets.Dataset.from_dict(
+            {
+                "image": [
+                    {"bytes": png_bytes(shape_image(c, s, o, size=size)), "path": None} for c, s, o in rows
+                ],
+                "caption": names,
+                "captions": [[n] for n in names],
+                "source": ["fixture"] * len(rows),
+            },
+            features=features,
+        )
+
+    colours = list(COLOURS)
+    return datasets.DatasetDict(
+        {
+            "train": split([(c, "circle", o) for c in colours for o in (0, 2)]),
+            "validation": split([(colours[0], "square", 1)]),
+            "test": split([(c, "square", 0) for c in colours[1:]]),
+        }
+    )
+
+
 SHAPE_CAPTIONS = [f"a {c} {s}" for c in COLOURS for s in SHAPES]
 EMOJI_CAPTIONS = ["grinning face", "green heart", "weary cat", "thought balloon", "flexed biceps"]
 

@@ -10,7 +10,7 @@ from huggingface_hub import ModelCard
 from transformers import AutoModelForImageTextToText, GenerationConfig
 
 import rnnhub  # noqa: F401
-from builders import COLOURS, TINY_SETTINGS, caption_splits, png_bytes, shape_image
+from builders import TINY_SETTINGS, caption_splits, extra_caption_corpus, shape_image
 from rnnhub.captioning.augment import Augmentation, augment, may_flip
 from rnnhub.captioning.corpora import combine_corpora, load_extra_corpora
 from rnnhub.captioning.data import CaptionPairs, make_image_processor, train_caption_tokenizer
@@ -164,54 +164,19 @@ def test_the_bpe_vocabulary_spells_unseen_words_from_pieces():
 # ------------------------------------------------------------------------------------------------ extra corpora
 
 
-def _extra_corpus(size: int = 32) -> datasets.DatasetDict:
-    """A second corpus at a larger size, with its own words ("drawing of ...") and a test split of unseen pairs."""
-    features = datasets.Features(
-        {
-            "image": datasets.Image(),
-            "caption": datasets.Value("string"),
-            "captions": datasets.List(datasets.Value("string")),
-            "source": datasets.Value("string"),
-        }
-    )
-
-    def split(rows):
-        names = [f"drawing of a {c} {s}" for c, s, _ in rows]
-        return datasets.Dataset.from_dict(
-            {
-                "image": [
-                    {"bytes": png_bytes(shape_image(c, s, o, size=size)), "path": None} for c, s, o in rows
-                ],
-                "caption": names,
-                "captions": [[n] for n in names],
-                "source": ["fixture"] * len(rows),
-            },
-            features=features,
-        )
-
-    colours = list(COLOURS)
-    return datasets.DatasetDict(
-        {
-            "train": split([(c, "circle", o) for c in colours for o in (0, 2)]),
-            "validation": split([(colours[0], "square", 1)]),
-            "test": split([(c, "square", 0) for c in colours[1:]]),
-        }
-    )
-
-
 def test_extra_corpora_are_checked():
     with pytest.raises(ValueError, match="needs train, validation and test"):
-        load_extra_corpora([EXTRA], {EXTRA: datasets.DatasetDict({"train": _extra_corpus()["train"]})})
-    broken = _extra_corpus()
+        load_extra_corpora([EXTRA], {EXTRA: datasets.DatasetDict({"train": extra_caption_corpus()["train"]})})
+    broken = extra_caption_corpus()
     broken["test"] = broken["test"].remove_columns("captions")
     with pytest.raises(ValueError, match="lacks the column"):
         load_extra_corpora([EXTRA], {EXTRA: broken})
     with pytest.raises(ValueError, match="twice"):
-        load_extra_corpora([EXTRA, EXTRA], {EXTRA: _extra_corpus()})
+        load_extra_corpora([EXTRA, EXTRA], {EXTRA: extra_caption_corpus()})
 
 
 def test_combining_joins_train_and_names_the_extra_splits():
-    splits, counts = combine_corpora(caption_splits(), {EXTRA: _extra_corpus()})
+    splits, counts = combine_corpora(caption_splits(), {EXTRA: extra_caption_corpus()})
     assert counts == {"main": 18, EXTRA: 6} and len(splits["train"]) == 24
     assert {f"{EXTRA}/validation", f"{EXTRA}/test"} <= set(splits) and "test_variants" in splits
     assert splits["train"].column_names == ["image", "caption", "captions"]
@@ -233,7 +198,7 @@ def combined(tmp_path_factory):
     report = train_captioning(
         output_dir=folder,
         data=caption_splits(),
-        extra_data={EXTRA: _extra_corpus()},
+        extra_data={EXTRA: extra_caption_corpus()},
         extra_train=[EXTRA],
         length_penalties=(0.0, 2.0),
         max_train_minutes=5.0,
@@ -254,8 +219,9 @@ def test_extra_corpus_test_splits_are_scored_on_their_own_next_to_the_baseline(c
     assert {s["split"] for s in saved["samples"]} == {"test", "test_variants", f"{EXTRA}/test"}
     card = ModelCard.load(folder / "README.md")
     assert card.data.datasets == ["<org>/emoji-captions", f"<org>/{EXTRA}"]
-    splits = {r.dataset_split for r in card.data.eval_results}
-    assert f"{EXTRA}/test" in splits and "zoomed by a factor in [0.9, 1.1]" in card.text
+    # The extra corpus' scores are filed under its own dataset in the model-index, as its "test" split.
+    splits = {(r.dataset_type, r.dataset_split) for r in card.data.eval_results}
+    assert (f"<org>/{EXTRA}", "test") in splits and "zoomed by a factor in [0.9, 1.1]" in card.text
 
 
 def test_the_length_penalty_and_the_default_decoding_are_chosen_on_selection(combined):

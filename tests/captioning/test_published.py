@@ -1,5 +1,6 @@
 """The published emoji captioner works the way its card says (fast: no training)."""
 
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -76,15 +77,38 @@ def test_verify_passes_without_the_remote_code_subprocess():
 def test_the_card_numbers_are_the_measured_ones_and_beat_the_baseline_on_variants(report):
     card = ModelCard.load(FOLDER / "README.md")
     assert card.data.pipeline_tag == "image-to-text" and card.data.datasets == ["<org>/emoji-captions"]
-    results = {(r.dataset_split, r.metric_name): r.metric_value for r in card.data.eval_results}
-    for split in ("test", "test_variants"):
+    results = {
+        (r.dataset_type, r.dataset_split, r.metric_name): r.metric_value for r in card.data.eval_results
+    }
+    names = {"bleu": "BLEU-4", "chrf": "chrF", "cider": "CIDEr-D", "content_hit": "Content-word hit rate"}
+    for dataset, split, key in (
+        ("emoji-captions", "test", "test"),
+        ("emoji-captions", "test_variants", "test_variants"),
+        ("clipart-captions", "test", "clipart-captions/test"),  # rescored: never trained on
+    ):
         for mode, label in (("greedy", "greedy"), ("beam3", "beam 3")):
-            assert results[(split, f"BLEU-4 ({label})")] == report["metrics"][split][mode]["bleu"]
-            assert results[(split, f"Exact match ({label})")] == report["metrics"][split][mode]["exact_match"]
+            measured = report["metrics"][key][mode]
+            assert results[(f"<org>/{dataset}", split, f"Exact match ({label})")] == measured["exact_match"]
+            for kind, name in names.items():
+                assert results[(f"<org>/{dataset}", split, f"{name} ({label})")] == measured[kind]
     baseline = report["baseline"]["metrics"]
     assert report["metrics"]["test_variants"]["greedy"]["bleu"] > baseline["test_variants"]["bleu"]
+    assert set(baseline) == {"test", "test_variants", "clipart-captions/test"}
     assert "Baseline: nearest neighbour" in card.text and "![samples](samples.png)" in card.text
+    assert "## Every test split next to retrieval" in card.text and "Not met" in card.text
     assert report["total_time_s"] < 30 * 60  # "trains on this CPU within 30 minutes"
+
+
+def test_the_rescore_kept_the_weights_and_the_samples_cover_both_test_sets(report):
+    rescored = report["recipe"]["rescored"]
+    assert (
+        hashlib.sha256((FOLDER / "model.safetensors").read_bytes()).hexdigest()
+        == (rescored["model_safetensors_sha256"])
+    )
+    assert rescored["command"].startswith("rnnhub train captioning-rescore model_cards/lstm-captioning-emoji")
+    splits = [s["split"] for s in report["samples"]]
+    assert set(splits) == {"test", "test_variants", "clipart-captions/test"}
+    assert all(splits.count(split) == 6 for split in set(splits))  # 2 best, 2 median, 2 worst
 
 
 def test_the_pipeline_reproduces_the_reported_test_variants_captions(captioner, corpus, report):

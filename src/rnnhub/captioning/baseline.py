@@ -81,6 +81,7 @@ def run_nearest_neighbour_baseline(
     evaluate: Sequence[str] = ("test", "test_variants"),
     selection_split: str = "validation",
     breakdown: str | None = None,
+    keep_predictions: bool = False,
 ) -> dict[str, Any]:
     """Choose the representation on ``selection_split``, fit on ``train``, score every split in ``evaluate``.
 
@@ -88,7 +89,8 @@ def run_nearest_neighbour_baseline(
     ``breakdown``: a column (e.g. ``"source"``); where an evaluated split has it, its scores are also given per
     value of that column under ``"metrics_by"``.
     Returns ``{"baseline": description, "settings": {...}, "selection": {...}, "metrics": {split: scores}}``
-    (plus ``"metrics_by": {split: {value: scores}}`` with ``breakdown``).
+    (plus ``"metrics_by": {split: {value: scores}}`` with ``breakdown``, and ``"predictions": {split: [caption
+    per row]}`` with ``keep_predictions``).
     """
     for name in ("train", selection_split, *evaluate):
         if name not in splits:
@@ -109,10 +111,10 @@ def run_nearest_neighbour_baseline(
     (size, centred), (best, _) = max(
         selection.items(), key=lambda item: (item[1][1]["exact_match"], item[1][1]["bleu"])
     )
-    metrics, metrics_by = {}, {}
+    metrics, metrics_by, kept = {}, {}, {}
     for name in evaluate:
         images, references = held_out[name]
-        predictions = best.predict(images)
+        predictions = kept[name] = best.predict(images)
         metrics[name] = caption_scores(predictions, references)
         if breakdown is not None and breakdown in splits[name].column_names:
             metrics_by[name] = _scores_by(list(splits[name][breakdown]), predictions, references)
@@ -126,6 +128,8 @@ def run_nearest_neighbour_baseline(
     }
     if breakdown is not None:
         result["metrics_by"] = metrics_by
+    if keep_predictions:
+        result["predictions"] = kept
     return result
 
 

@@ -10,12 +10,21 @@ import os
 from pathlib import Path
 from typing import Any
 
+from rnnhub.captioning.card_results import (
+    METRIC_NAMES,
+    dataset_split,
+    goals_text,
+    sample_rule,
+    sample_table,
+    scores_table,
+)
 from rnnhub.captioning.settings import CORPUS, RECIPE_KEY, SELECTION_SPLITS, TEST_SPLITS, VARIANT_VALIDATION
 
-__all__ = ["write_card"]
+__all__ = ["read_report", "write_card"]
 
 
-def _read_report(folder: Path) -> dict[str, Any]:
+def read_report(folder: Path) -> dict[str, Any]:
+    """The folder's ``eval_report.json``; ValueError when it is missing, unreadable or not the recipe's."""
     path = folder / "eval_report.json"
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
@@ -35,7 +44,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
     from rnnhub.publish.cards import make_model_card, save_card
 
     folder = Path(folder)
-    report = _read_report(folder)
+    report = read_report(folder)
     recipe, metrics, settings = report[RECIPE_KEY], report["metrics"], report[RECIPE_KEY]["settings"]
     config = AutoConfig.from_pretrained(folder)
     beam = f"beam{settings['num_beams']}"
@@ -46,45 +55,35 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         (name for name in metrics if name not in known), key=lambda n: (n.endswith("validation"), n)
     )
     for split in [name for name in (*TEST_SPLITS, *SELECTION_SPLITS) if name in metrics] + extra_splits:
+        dataset, split_name = dataset_split(split)
         for mode, label in (("greedy", "greedy"), (beam, f"beam {settings['num_beams']}")):
-            rows.append(
-                {
-                    "name": f"BLEU-4 ({label})",
-                    "type": "bleu",
-                    "value": metrics[split][mode]["bleu"],
-                    "split": split,
-                }
-            )
-            rows.append(
-                {
-                    "name": f"Exact match ({label})",
-                    "type": "exact_match",
-                    "value": metrics[split][mode]["exact_match"],
-                    "split": split,
-                }
-            )
+            for kind, name in METRIC_NAMES.items():
+                if metrics[split][mode].get(kind) is not None:
+                    rows.append(
+                        {
+                            "name": f"{name} ({label})",
+                            "type": kind,
+                            "value": metrics[split][mode][kind],
+                            "split": split_name,
+                            "dataset": dataset,
+                        }
+                    )
     for split in report["baseline"]["metrics"]:
         measured = report["baseline"]["metrics"][split]
-        for kind, name in (("bleu", "BLEU-4"), ("exact_match", "Exact match")):
-            baselines.append(
-                {
-                    "baseline": "nearest neighbour",
-                    "type": kind,
-                    "name": name,
-                    "value": measured[kind],
-                    "split": split,
-                }
-            )
-    samples = [
-        {
-            "split": s["split"],
-            "emoji": s["emoji"],
-            "reference": s["reference"],
-            "greedy": s["greedy"],
-            f"beam {settings['num_beams']}": s["beam"],
-        }
-        for s in report["samples"]
-    ]
+        dataset, split_name = dataset_split(split)
+        for kind, name in METRIC_NAMES.items():
+            if measured.get(kind) is not None:
+                baselines.append(
+                    {
+                        "baseline": "nearest neighbour",
+                        "type": kind,
+                        "name": name,
+                        "value": measured[kind],
+                        "split": split_name,
+                        "dataset": dataset,
+                    }
+                )
+    samples = sample_table(report)
     training = {
         "command": recipe.get("command"),
         "seed": report["seed"],
@@ -126,6 +125,13 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         f"on emoji never seen in training (`test`) it is {unseen[0]:.1f} against {unseen[1]:.1f} "
         f"({'above' if unseen[0] > unseen[1] else 'below'} it)."
     )
+    clip = next((n for n in metrics if n.endswith("/test") and n in report["baseline"]["metrics"]), None)
+    if clip is not None:
+        ours, theirs = metrics[clip]["greedy"]["bleu"], report["baseline"]["metrics"][clip]["bleu"]
+        verdict += (
+            f" On `{clip}` (drawings in other styles) it is {ours:.1f} against {theirs:.1f} "
+            f"({'above' if ours > theirs else 'below'} it)."
+        )
     description = (
         f"Writes the name of an emoji picture ({config.image_size}x{config.image_size}): a small CNN turns the image into a "
         f"{recipe['grid_size'][0]}x{recipe['grid_size'][1]} grid of feature vectors and "
@@ -143,24 +149,51 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         if VARIANT_VALIDATION in rows_count
         else ""
     )
+    evaluation = report["baseline"].get("evaluation_corpora", {})
+    other_baselines = "".join(
+        f" On `{name}` (not in training) it retrieves from {facts['retrieves_from']} ({facts['baseline']}; chosen "
+        f"on its validation split); the second retrieval row retrieves from "
+        f"{facts['from_model_training']['retrieves_from']}, the pictures the model learned from."
+        for name, facts in evaluation.items()
+    )
     metrics_note = (
         "BLEU-4 is sacrebleu's corpus BLEU (13a tokenisation) against *all* reference captions of an image (the "
-        "corpus lists several names per emoji, e.g. the CLDR name and the Unicode name); exact match counts a "
-        "caption equal to any reference, ignoring case. "
+        "corpus lists several names per emoji, e.g. the CLDR name and the Unicode name); chrF is sacrebleu's "
+        "character 6-gram F-score (partial credit for a right stem); CIDEr-D is pycocoevalcap's, x 100, its idf "
+        'over the split\'s references (a word every caption shares, such as "face", weighs little); exact match '
+        "counts a caption equal to any reference, ignoring case; the content-word hit rate is the share of pictures "
+        "whose caption has a word of a reference that is not a function word (`rnnhub.captioning.metrics`). "
         f"`test`: {rows_count['test']} pictures of emoji whose base emoji (and all its variants) never appear in "
         f"training; `test_variants`: {rows_count['test_variants']} skin-tone / gender / direction / hair variants "
         "whose base emoji is in training but whose own picture is not. The nearest-neighbour baseline returns the "
         f"caption of the most similar training image ({report['baseline']['baseline']}; size and centring chosen on "
-        f"validation).{held_out}"
+        f"validation).{other_baselines}{held_out}"
     )
+    rescored = recipe.get("rescored")
+    scores = scores_table(report)
+    goals = goals_text(report)
     sections = {
         "Metrics and baseline": metrics_note,
-        "Sample grid": "Test images with their reference caption and the model's greedy caption (a fixed, evenly "
-        "spaced selection of each test split, not picked by quality):\n\n![samples](samples.png)",
+        "Every test split next to retrieval": scores
+        + (
+            f"\n\nScored by `{rescored['command']}` ({rescored['hardware']}), with the weights as trained."
+            if rescored and rescored.get("command")
+            else ""
+        )
+        + (f"\n\nGoals for a captioner that describes rather than recognises:\n\n{goals}" if goals else ""),
+        "Sample grid": f"Test images with their references, the model's greedy caption (out) and retrieval's (nn); "
+        f"the rule: {sample_rule(report)}. The table under Samples lists the same pictures in the same order."
+        "\n\n![samples](samples.png)",
         "Attention": "Where the decoder looks while it writes each word (`rnnhub.captioning.view."
         "caption_with_attention` returns these maps as data):\n\n![attention](attention.png)",
         "Licence": "The weights are learned from Noto Emoji images (Apache-2.0) and CLDR/OpenMoji names (CC BY-SA "
-        "4.0, see the `emoji-captions` dataset card); treat them as derived from both (licence id `other`).",
+        "4.0, see the `emoji-captions` dataset card); treat them as derived from both (licence id `other`)."
+        + (
+            " `samples.png` also shows clip-art test pictures (Open Clip Art Library: public domain; Tux Paint "
+            "stamps: GPL-2.0; authors in the `clipart-captions` dataset card); they were not used in training."
+            if any(dataset_split(s["split"])[0] in evaluation for s in report["samples"])
+            else ""
+        ),
         "Usage with the pipeline": (
             "```python\nfrom transformers import pipeline\n\nfrom rnnhub.publish.hub import resolve\n"
             "from rnnhub.captioning.pipeline import register\n\n"

@@ -1,6 +1,7 @@
-"""``rnnhub train captioning``: train the emoji captioner (see :mod:`rnnhub.captioning.recipe`).
+"""``rnnhub train captioning``: train the emoji captioner (see :mod:`rnnhub.captioning.recipe`);
+``rnnhub train captioning-rescore FOLDER``: score a trained folder again (:mod:`rnnhub.captioning.rescore`).
 
-``add_cli(recipes)`` adds the subcommand under ``rnnhub train``; ``python -m rnnhub.captioning.cli ...``
+``add_cli(recipes)`` adds both subcommands under ``rnnhub train``; ``python -m rnnhub.captioning.cli ...``
 runs it alone.
 """
 
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from rnnhub.captioning.rescore import EVALUATION_CORPORA
 from rnnhub.captioning.settings import TOKENIZER_KINDS, CaptioningSettings
 from rnnhub.engine.command_line import recipe_arguments, reproducing_command
 from rnnhub.models.constants import CELL_TYPES, ENCODER_BLOCKS, ENCODER_NORMS
@@ -81,6 +83,26 @@ def add_cli(recipes: Any) -> argparse.ArgumentParser:
     parser.add_argument("--model-id", default=None, help="Hub id for the card (default: the folder name)")
     parser.add_argument("--progress", action="store_true", help="show Trainer's progress bar and logs")
     parser.set_defaults(func=run, train_parser=parser)
+
+    rescore = recipes.add_parser(
+        "captioning-rescore",
+        help="score a trained captioning folder with the current evaluation (no training)",
+        description="Re-score a folder written by `rnnhub train captioning` on every split it was evaluated on "
+        "(greedy and beam search; BLEU-4, chrF, CIDEr-D, exact match, content-word hit rate), plus the test "
+        "splits of the evaluation corpora, next to nearest-neighbour retrieval; rewrite eval_report.json, "
+        "samples.png and the card. The weights and the training facts are kept.",
+    )
+    rescore.add_argument("folder", help="a folder written by `rnnhub train captioning`")
+    rescore.add_argument(
+        "--evaluate",
+        type=_names,
+        default=None,
+        help="corpora whose test splits are scored too, comma-separated (default: "
+        + ",".join(EVALUATION_CORPORA)
+        + ")",
+    )
+    rescore.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    rescore.set_defaults(func=_rescore)
     return parser
 
 
@@ -154,6 +176,35 @@ def run(args: argparse.Namespace) -> int:
             f"  {split:<24} {shown}  | nearest neighbour BLEU {base['bleu']:.1f} EM {base['exact_match']:.3f}"
         )
     print(f"Saved the model folder to {args.output}")
+    return 0
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    from rnnhub.captioning.rescore import rescore_captioning
+
+    command = f"rnnhub train captioning-rescore {args.folder}" + (
+        f" --evaluate {','.join(args.evaluate)}" if args.evaluate is not None else ""
+    )
+    report = rescore_captioning(
+        args.folder,
+        evaluate_corpora=EVALUATION_CORPORA if args.evaluate is None else args.evaluate,
+        threads=args.threads,
+        command=command + (f" --threads {args.threads}" if args.threads is not None else ""),
+    )
+    baseline = report["baseline"]["metrics"]
+    for split, by_mode in report["metrics"].items():
+        for mode, m in by_mode.items():
+            print(
+                f"  {split:<24} {mode:<6} BLEU {m['bleu']:5.1f} chrF {m['chrf']:5.1f} CIDEr-D {m['cider']:6.1f} "
+                f"EM {m['exact_match']:.3f} hits {m['content_hit']:.3f}"
+            )
+        if split in baseline:
+            b = baseline[split]
+            print(
+                f"  {split:<24} nn     BLEU {b['bleu']:5.1f} chrF {b['chrf']:5.1f} CIDEr-D {b['cider']:6.1f} "
+                f"EM {b['exact_match']:.3f} hits {b['content_hit']:.3f}"
+            )
+    print(f"Rewrote eval_report.json, samples.png and README.md in {args.folder}")
     return 0
 
 

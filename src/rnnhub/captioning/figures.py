@@ -25,22 +25,32 @@ def _pyplot():
 def sample_grid(
     images: Sequence[Any], samples: Sequence[dict[str, Any]], path: str | Path, columns: int = 4
 ) -> Path:
-    """Save a grid of ``images`` titled with each sample's split, ``reference`` and ``greedy`` caption."""
+    """Save a grid of ``images``, each titled with its sample's split (and ``kind``, ``cider`` where given), the
+    ``reference``, the model's ``greedy`` caption and, where given, nearest-neighbour ``retrieval``'s caption."""
     if not images or len(images) != len(samples):
         raise ValueError(
             f"Need one sample per image and at least one: {len(images)} images, {len(samples)} samples."
         )
     plt = _pyplot()
     rows = -(-len(images) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * 2.4, rows * 2.3), squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 2.4, rows * 2.6), squeeze=False)
     for axis in axes.flat:
         axis.axis("off")
     for axis, image, sample in zip(axes.flat, images, samples):
         axis.imshow(load_image(image))
-        wrap = "\n".join(textwrap.wrap(f"ref: {sample['reference']}", 30)[:2])
-        made = "\n".join(textwrap.wrap(f"out: {sample['greedy']}", 30)[:2])
-        colour = "green" if sample["greedy"] == sample["reference"] else "black"
-        axis.set_title(f"[{sample['split']}]\n{wrap}\n{made}", fontsize=6.5, color=colour, loc="left")
+        head = f"[{sample['split']}]"
+        if sample.get("kind"):
+            head += f" {sample['kind']}"
+        if sample.get("cider") is not None:
+            head += f", CIDEr-D {sample['cider']:.0f}"
+        lines = [head]
+        captions = (("ref", sample["reference"]), ("out", sample["greedy"]), ("nn", sample.get("retrieval")))
+        for label, text in captions:
+            if text is not None:
+                lines.append("\n".join(textwrap.wrap(f"{label}: {text}", 30)[:2]))
+        references = {r.casefold() for r in sample.get("references") or [sample["reference"]]}
+        colour = "green" if sample["greedy"].casefold() in references else "black"
+        axis.set_title("\n".join(lines), fontsize=6.5, color=colour, loc="left")
     figure.tight_layout()
     figure.savefig(path, dpi=72)
     plt.close(figure)

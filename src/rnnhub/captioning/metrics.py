@@ -24,7 +24,16 @@ from collections.abc import Sequence
 
 from rnnhub.engine.text_metrics import corpus_bleu, corpus_chrf, exact_match
 
-__all__ = ["STOP_WORDS", "caption_metrics", "cider", "content_hit_rate", "content_words", "words"]
+__all__ = [
+    "STOP_WORDS",
+    "caption_metrics",
+    "cider",
+    "cider_per_image",
+    "content_hit_rate",
+    "content_hits",
+    "content_words",
+    "words",
+]
 
 # Function words (English articles, prepositions, conjunctions, pronouns, auxiliaries, quantifiers) that say
 # nothing about what is drawn. Fixed so that the hit rate means the same on every split and corpus.
@@ -66,18 +75,31 @@ def _check(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> li
     return lists
 
 
-def content_hit_rate(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> float:
-    """Share (0-1) of images whose caption has a content word of one of its references (module docstring)."""
+def content_hits(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> list[bool]:
+    """Per image: whether its caption has a content word of one of its references (module docstring)."""
     lists = _check(hypotheses, references)
-    hits = sum(
+    return [
         bool(content_words(hypothesis) & set().union(*(content_words(r) for r in options)))
         for hypothesis, options in zip(hypotheses, lists)
-    )
-    return hits / len(lists)
+    ]
+
+
+def content_hit_rate(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> float:
+    """Share (0-1) of images whose caption has a content word of one of its references (module docstring)."""
+    hits = content_hits(hypotheses, references)
+    return sum(hits) / len(hits)
 
 
 def cider(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> float:
     """Corpus CIDEr-D x 100 (``pycocoevalcap``), document frequencies over these references (module docstring)."""
+    return cider_per_image(hypotheses, references)[0]
+
+
+def cider_per_image(
+    hypotheses: Sequence[str], references: Sequence[Sequence[str]]
+) -> tuple[float, list[float]]:
+    """``(corpus CIDEr-D, [each image's CIDEr-D])``, all x 100; the corpus score is the images' mean. The idf is
+    taken over all these references, so an image's score depends on the split it is scored in."""
     from pycocoevalcap.cider.cider import Cider
 
     lists = _check(hypotheses, references)
@@ -90,8 +112,8 @@ def cider(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> flo
         index: [" ".join(words(r)) for r in options] for index, options in enumerate(lists)
     }
     captions_by_image = {index: [" ".join(words(h))] for index, h in enumerate(hypotheses)}
-    score, _ = Cider().compute_score(references_by_image, captions_by_image)
-    return float(score) * 100.0
+    score, per_image = Cider().compute_score(references_by_image, captions_by_image)
+    return float(score) * 100.0, [float(value) * 100.0 for value in per_image]
 
 
 def caption_metrics(

@@ -25,6 +25,7 @@ from typing import Any
 
 from rnnhub.captioning.corpora import combine_corpora, extra_split_name, load_extra_corpora, test_split_names
 from rnnhub.captioning.evaluate import evaluate_captioner
+from rnnhub.captioning.samples import KINDS, PER_KIND, sample_rows
 from rnnhub.captioning.settings import (
     CORPUS,
     RECIPE_KEY,
@@ -219,7 +220,8 @@ def _run(
     saved_beams = settings.num_beams if decoding["saved"] != "greedy" else 1
     set_generation_defaults(model, settings.max_length, num_beams=saved_beams, suppress_tokens=suppress)
     model.generation_config.length_penalty = decoding["length_penalty"] if saved_beams > 1 else 1.0
-    baseline = _baselines(splits, extra)
+    baseline = _baselines(splits, extra, keep_predictions=True)
+    retrieval = baseline.pop("predictions")
 
     output_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(output_dir)
@@ -229,7 +231,7 @@ def _run(
 
     # The pipeline as remote code: custom_pipelines + its files (docs/pipelines.md).
     save_pipeline_code(output_dir)
-    samples = _samples(splits, outputs, test_names)
+    samples = sample_rows(splits, outputs, retrieval, test_names, ranked_by=decoding["saved"])
     _save_figures(model, image_processor, tokenizer, splits, samples, output_dir)
     return {
         "metrics": metrics,
@@ -293,19 +295,25 @@ def _choose_decoding(model, tokenizer, selection, settings: CaptioningSettings) 
     }
 
 
-def _baselines(splits: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def _baselines(
+    splits: dict[str, Any], extra: dict[str, Any], *, keep_predictions: bool = False
+) -> dict[str, Any]:
     """Nearest-neighbour retrieval from the (joined) train split, its representation chosen on each corpus'
-    validation split, on each corpus' test splits."""
+    validation split, on each corpus' test splits (with ``keep_predictions``, its captions per split under
+    ``"predictions"``)."""
     from rnnhub.captioning.baseline import run_nearest_neighbour_baseline
 
-    baseline = run_nearest_neighbour_baseline(splits, evaluate=TEST_SPLITS)
+    baseline = run_nearest_neighbour_baseline(splits, evaluate=TEST_SPLITS, keep_predictions=keep_predictions)
     for corpus, corpus_splits in extra.items():
         result = run_nearest_neighbour_baseline(
             splits,
             evaluate=[extra_split_name(corpus, t) for t in test_split_names(corpus_splits)],
             selection_split=extra_split_name(corpus, "validation"),
+            keep_predictions=keep_predictions,
         )
         baseline["metrics"].update(result["metrics"])
+        if keep_predictions:
+            baseline["predictions"].update(result["predictions"])
         baseline.setdefault("extra_corpora", {})[corpus] = {
             "settings": result["settings"],
             "selection": result["selection"],
@@ -358,37 +366,11 @@ def _image_size(train: Any) -> int:
     return width
 
 
-SAMPLES_PER_SPLIT = 8
-
-
-def _samples(
-    splits: Any, outputs: dict[str, dict[str, list[str]]], test_names: list[str]
-) -> list[dict[str, Any]]:
-    """A fixed, evenly spaced selection of test rows (not chosen by how good the captions are)."""
-    rows = []
-    for name in test_names:
-        size = len(splits[name])
-        step = max(1, size // SAMPLES_PER_SPLIT)
-        for index in list(range(0, size, step))[:SAMPLES_PER_SPLIT]:
-            row = splits[name][index]
-            rows.append(
-                {
-                    "split": name,
-                    "index": index,
-                    "emoji": row.get("emoji", ""),
-                    "reference": row["caption"],
-                    "greedy": outputs[name]["greedy"][index],
-                    "beam": next(v[index] for k, v in outputs[name].items() if k != "greedy"),
-                }
-            )
-    return rows
-
-
 def _save_figures(model, image_processor, tokenizer, splits, samples, output_dir: Path) -> None:
     from rnnhub.captioning.figures import attention_figure, sample_grid
 
     images = [splits[s["split"]][s["index"]]["image"] for s in samples]
-    sample_grid(images, samples, output_dir / "samples.png")
+    sample_grid(images, samples, output_dir / "samples.png", columns=len(KINDS) * PER_KIND)
     first_variant = next(s for s in samples if s["split"] == "test_variants")
     attention_figure(
         model,
