@@ -45,7 +45,7 @@ import gradio as gr  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from rnnhub.demo import captioning, catalog, charts, lab, models_tab, plots, sentiment, translation, write  # noqa: E402
-from rnnhub.demo.caption_examples import LABELS, NEVER_SEEN, SEEN, SEEN_VARIANT  # noqa: E402
+from rnnhub.demo.caption_examples import CLIPART, EMOJI, LABELS, NEVER_SEEN, SEEN, SEEN_VARIANT  # noqa: E402
 from rnnhub.demo.text_input import MAX_BEAMS  # noqa: E402
 
 __all__ = [
@@ -597,20 +597,29 @@ EXAMPLE_GALLERIES = {
     ),
     SEEN: ("Pictures from the training split", "caption-examples-seen"),
 }
+# The clip-art examples' gallery: drawings from the clipart-captions test split, a corpus the model never saw.
+CLIPART_GALLERY = (
+    "Clip art never seen in training (clipart-captions test: other drawing styles, other things; the model "
+    "was trained on emoji only)",
+    "caption-examples-clipart",
+)
 
 
 def _caption_examples(image: Any, beams: Any) -> list[gr.Examples]:
-    """The bundled examples, a gallery per label, each picture named with its reference caption and label."""
+    """The bundled examples, a gallery per corpus and label, each picture named with its reference caption and
+    label (emoji galleries first, then clip art)."""
+    groups = [(EMOJI, label, EXAMPLE_GALLERIES[label]) for label in LABELS]
+    groups.append((CLIPART, NEVER_SEEN, CLIPART_GALLERY))
     galleries = []
-    for label in LABELS:
-        chosen = [example for example in captioning.examples() if example.label == label]
+    for corpus, label, (title, elem_id) in groups:
+        chosen = [e for e in captioning.examples() if e.corpus == corpus and e.label == label]
         if chosen:
             galleries.append(
                 gr.Examples(
                     [[str(captioning.EXAMPLE_DIR / example.file), 3] for example in chosen],
                     inputs=[image, beams],
-                    label=EXAMPLE_GALLERIES[label][0],
-                    elem_id=EXAMPLE_GALLERIES[label][1],
+                    label=title,
+                    elem_id=elem_id,
                     example_labels=[example.title for example in chosen],
                     cache_examples=False,
                 )
@@ -623,7 +632,7 @@ def _captioning_tab() -> None:
         "A small CNN reads the picture, an LSTM with attention writes the caption; each panel shows where it "
         "looked while writing that word. The model was trained on emoji pictures, so it describes emoji. Upload "
         "a picture, paste one, take one with the webcam, or click an example: each says whether the model saw "
-        "that emoji in training."
+        "that emoji in training; the clip-art drawings show how far it is from describing pictures it never saw."
     )
     if not catalog.captioning_models():
         gr.Markdown(_notice([captioning.not_published_message()]))

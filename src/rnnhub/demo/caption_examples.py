@@ -1,8 +1,10 @@
-"""The captioning tab's examples and what each one is to the model: a variant of an emoji seen in training, or a
-picture of an emoji it never saw.
+"""The captioning tab's examples and what each one is to the model: a variant of an emoji seen in training, a
+picture of an emoji it never saw, or a clip-art drawing from a corpus it never trained on.
 
 The label is derived, not written by hand: :func:`training_label` compares an example with the training split of
-``data/emoji-captions`` (by picture, emoji code and base emoji, the corpus's ``group``). ``demos/extract_examples.py``
+``data/emoji-captions`` (by picture, emoji code and base emoji, the corpus's ``group``), the published captioner's
+only training data; a ``clipart-captions`` test picture (its ``id`` and ``group`` in place of code and base emoji)
+comes out "never seen" by the same rule. ``demos/extract_examples.py``
 copies the pictures into ``examples/`` and writes ``examples/examples.json`` with those labels, so the demo (an
 installed package or a Space, without the corpus) reads them from there; tests/demo/test_caption_examples.py
 recomputes them from the corpus.
@@ -18,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "CLIPART",
+    "CODE_COLUMNS",
+    "EMOJI",
     "EXAMPLE_DIR",
     "LABELS",
     "MANIFEST",
@@ -37,6 +42,15 @@ SEEN = "seen in training"  # this very picture is a training picture
 SEEN_VARIANT = "seen in training (variant)"  # another picture of the same base emoji (a skin tone, a gender)
 NEVER_SEEN = "never seen"  # no picture of this base emoji was in training
 LABELS = (SEEN, SEEN_VARIANT, NEVER_SEEN)
+EMOJI = "emoji-captions"  # the corpus the published captioner was trained on
+CLIPART = "clipart-captions"  # drawings in other styles, never trained on
+# The column that names a picture in each corpus (what an example's ``code`` is).
+CODE_COLUMNS = {EMOJI: "code", CLIPART: "id"}
+_WHY = {
+    SEEN: "this very picture is in the training split",
+    SEEN_VARIANT: "this picture is not in training, but another skin tone or gender of the same emoji is",
+    NEVER_SEEN: "no picture of this emoji, in any skin tone or gender, is in training",
+}
 
 
 def picture_digest(png: bytes) -> str:
@@ -89,7 +103,8 @@ def training_label(code: str, group: str, digest: str, train: TrainingSet) -> st
 
 @dataclass(frozen=True)
 class Example:
-    """One example picture: its file, reference caption, corpus split and emoji, and its :data:`LABELS` entry."""
+    """One example picture: its file, reference caption, corpus and split, its code and group there (emoji: code
+    and base emoji; clip art: id and group), and its :data:`LABELS` entry."""
 
     file: str
     caption: str
@@ -97,11 +112,21 @@ class Example:
     code: str
     group: str
     label: str
+    corpus: str = EMOJI
 
     @property
     def title(self) -> str:
         """What the example gallery shows under the picture."""
+        if self.corpus != EMOJI:
+            return f"{self.caption} ({self.label}: clip art)"
         return f"{self.caption} ({self.label})"
+
+    @property
+    def why(self) -> str:
+        """Why it has its label, in words."""
+        if self.corpus != EMOJI and self.label == NEVER_SEEN:
+            return f"a drawing from {self.corpus}: the captioner was trained on emoji pictures only"
+        return _WHY[self.label]
 
 
 def load_examples(folder: Path = EXAMPLE_DIR) -> list[Example]:
