@@ -142,3 +142,24 @@ def test_a_folder_without_a_recipe_report_or_with_another_train_split_is_refused
 def test_the_command_line_reports_a_missing_folder(tmp_path, capsys):
     assert main(["captioning-rescore", str(tmp_path / "nothing")]) == 2
     assert "eval_report.json" in capsys.readouterr().err
+
+
+def test_the_command_line_passes_its_options_and_prints_every_split(rescored, monkeypatch, capsys):
+    _, _, _, report = rescored
+    calls = {}
+
+    def fake(folder, **options):
+        calls.update(folder=folder, **options)
+        return report
+
+    monkeypatch.setattr("rnnhub.captioning.rescore.rescore_captioning", fake)
+    assert main(["captioning-rescore", "some/folder", "--evaluate", "a,b", "--threads", "1"]) == 0
+    assert calls == {
+        "folder": "some/folder",
+        "evaluate_corpora": ("a", "b"),
+        "threads": 1,
+        "command": "rnnhub train captioning-rescore some/folder --evaluate a,b --threads 1",
+    }
+    printed = capsys.readouterr().out.splitlines()
+    assert sum(line.split()[:2] == [f"{OTHER}/test", "nn"] for line in printed) == 1
+    assert sum(line.split()[:1] == ["test"] for line in printed) == 3  # greedy, beam3, nn

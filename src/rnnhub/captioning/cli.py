@@ -193,16 +193,12 @@ def _rescore(args: argparse.Namespace) -> int:
     )
     baseline = report["baseline"]["metrics"]
     for split, by_mode in report["metrics"].items():
-        for mode, m in by_mode.items():
+        rows = [*by_mode.items(), *([("nn", baseline[split])] if split in baseline else [])]
+        for mode, m in rows:
+            cider = "n/a" if m["cider"] is None else f"{m['cider']:.1f}"
             print(
-                f"  {split:<24} {mode:<6} BLEU {m['bleu']:5.1f} chrF {m['chrf']:5.1f} CIDEr-D {m['cider']:6.1f} "
+                f"  {split:<24} {mode:<6} BLEU {m['bleu']:5.1f} chrF {m['chrf']:5.1f} CIDEr-D {cider:>6} "
                 f"EM {m['exact_match']:.3f} hits {m['content_hit']:.3f}"
-            )
-        if split in baseline:
-            b = baseline[split]
-            print(
-                f"  {split:<24} nn     BLEU {b['bleu']:5.1f} chrF {b['chrf']:5.1f} CIDEr-D {b['cider']:6.1f} "
-                f"EM {b['exact_match']:.3f} hits {b['content_hit']:.3f}"
             )
     print(f"Rewrote eval_report.json, samples.png and README.md in {args.folder}")
     return 0
