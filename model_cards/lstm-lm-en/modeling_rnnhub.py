@@ -156,7 +156,8 @@ def check_input_ids(input_ids: torch.Tensor, vocab_size: int, *, min_length: int
         raise ValueError(f"input_ids must be (batch, length){needs}, got shape {tuple(input_ids.shape)}.")
     if not input_ids.numel():
         return
-    low, high = (int(value) for value in torch.aminmax(input_ids))  # one pass: this runs at every generation step
+    # One pass over the ids (not min() then max()): this runs at every generation step.
+    low, high = (int(value) for value in torch.aminmax(input_ids))
     if low < 0 or high >= vocab_size:
         raise ValueError(
             f"input_ids must lie in [0, {vocab_size}); got values in [{low}, {high}]. Is the tokenizer the model's own?"
