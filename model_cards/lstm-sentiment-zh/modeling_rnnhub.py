@@ -154,11 +154,20 @@ def check_input_ids(input_ids: torch.Tensor, vocab_size: int, *, min_length: int
     if input_ids.dim() != 2 or input_ids.shape[1] < min_length:
         needs = f" with length >= {min_length}" if min_length else ""
         raise ValueError(f"input_ids must be (batch, length){needs}, got shape {tuple(input_ids.shape)}.")
-    if input_ids.numel() and (int(input_ids.min()) < 0 or int(input_ids.max()) >= vocab_size):
+    if not input_ids.numel():
+        return
+    # One pass over the ids (not min() then max()): this runs at every generation step.
+    low, high = (int(value) for value in torch.aminmax(input_ids))
+    if low < 0 or high >= vocab_size:
         raise ValueError(
-            f"input_ids must lie in [0, {vocab_size}); got values in "
-            f"[{int(input_ids.min())}, {int(input_ids.max())}]. Is the tokenizer the model's own?"
+            f"input_ids must lie in [0, {vocab_size}); got values in [{low}, {high}]. Is the tokenizer the model's own?"
         )
+
+
+def _dropout(module: nn.Dropout, hidden: torch.Tensor) -> torch.Tensor:
+    """``module(hidden)``, without the module call where dropout is the identity (eval mode, or p = 0): at batch 1 a
+    generation step is small enough that each call's overhead shows in characters per second."""
+    return module(hidden) if module.training and module.p > 0 else hidden
 
 
 def check_not_empty(input_ids: torch.Tensor, attention_mask: torch.Tensor | None, config) -> None:
@@ -217,7 +226,7 @@ class _EmbeddedRecurrentStack:
                 f"attention_mask shape {tuple(attention_mask.shape)} does not match the inputs "
                 f"{tuple(inputs_embeds.shape[:2])}."
             )
-        embedded = self.embedding_dropout(inputs_embeds)
+        embedded = _dropout(self.embedding_dropout, inputs_embeds)
         run = self.recurrent(
             embedded,
             attention_mask=attention_mask,
@@ -234,6 +243,10 @@ class _EmbeddedRecurrentStack:
 # Generation glue shared by the generating heads
 
 
+# What generate() passes for transformer caches (and a Seq2SeqTrainer's labels): a recurrent state needs none of it.
+_GENERATE_BOOKKEEPING = ("next_sequence_length", "is_first_iteration", "cache_position", "labels")
+
+
 class RecurrentGenerationMixin(GenerationMixin):
     """generate() support for a recurrent state: no transformer KV cache, one new token per step after the prompt."""
 
@@ -242,10 +255,11 @@ class RecurrentGenerationMixin(GenerationMixin):
         return False  # our cache is the RecurrentCache the forward pass returns, not a DynamicCache
 
     def prepare_inputs_for_generation(self, input_ids, attention_mask=None, use_cache=True, **kwargs):
-        caches = [kwargs.pop(name, None) for name in CACHE_ARGUMENT_NAMES]
-        cache = next((c for c in caches if c is not None), None)
-        # Bookkeeping of transformer caches, and labels (a Seq2SeqTrainer passes its batch through generate()).
-        for name in ("next_sequence_length", "is_first_iteration", "cache_position", "labels"):
+        cache = None
+        for name in CACHE_ARGUMENT_NAMES:
+            found = kwargs.pop(name, None)
+            cache = found if cache is None else cache
+        for name in _GENERATE_BOOKKEEPING:
             kwargs.pop(name, None)
         if cache is not None:
             input_ids = input_ids[:, -1:]  # the state already holds everything before the last token
@@ -261,11 +275,17 @@ class RecurrentGenerationMixin(GenerationMixin):
     def _update_model_kwargs_for_generation(
         self, outputs, model_kwargs, is_encoder_decoder=False, num_new_tokens=1
     ):
+        cache = getattr(outputs, "cache", None)
+        if cache is not None and not is_encoder_decoder:
+            # The state has read the prompt through its mask, and every later token is real (generate() appends
+            # ones), so the mask is not needed again: drop it rather than grow it by one column each step
+            # (transformers drops an all-ones prompt mask itself). An encoder-decoder's mask is the source's: kept.
+            model_kwargs["attention_mask"] = None
         model_kwargs = super()._update_model_kwargs_for_generation(
             outputs, model_kwargs, is_encoder_decoder=is_encoder_decoder, num_new_tokens=num_new_tokens
         )
-        if getattr(outputs, "cache", None) is not None:
-            model_kwargs[GENERATE_CACHE_KEY] = outputs.cache
+        if cache is not None:
+            model_kwargs[GENERATE_CACHE_KEY] = cache
         return model_kwargs
 
 
@@ -499,7 +519,7 @@ class RnnHubForCausalLM(RecurrentGenerationMixin, RnnHubPreTrainedModel):
             output_hidden_states=output_hidden_states,
             return_dict=True,
         )
-        hidden = self.dropout(base.last_hidden_state)
+        hidden = _dropout(self.dropout, base.last_hidden_state)
         if self.output_projection is not None:
             hidden = self.output_projection(hidden)
         logits = self.lm_head(hidden)
