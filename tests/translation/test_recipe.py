@@ -4,6 +4,7 @@ import json
 
 import datasets
 import pytest
+import torch
 from huggingface_hub import ModelCard
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig, pipeline
 
@@ -235,3 +236,26 @@ def test_each_split_is_scored_once():
 
     names = ["train", "validation", "test", "test_v1", "test_libreoffice_de_en"]
     assert _scored_splits(names) == ["validation", "test", "test_v1", "test_libreoffice_de_en"]
+
+
+def test_bf16_trains_under_autocast_and_saves_float32_weights(tmp_path, tiny_splits):
+    """--bf16: Trainer's bfloat16 autocast in training; the saved weights and the recorded settings say so."""
+    args = build_parser().parse_args(
+        ["train", "translation", "--corpus", "ding-de-en", "--cell", "lstm", "--output", "o", "--bf16"]
+    )
+    assert args.bf16 is True and command_line(args).endswith("--output o --bf16")
+    result = train_translation(
+        "ding-de-en",
+        cell_type="lstm",
+        output_dir=tmp_path / "bf16",
+        data=tiny_splits,
+        records_dir=tmp_path / "records",
+        bf16=True,
+        **TINY,
+    )
+    report = result.extra["report"]
+    assert report["recipe"]["settings"]["bf16"] is True
+    assert "bfloat16 autocast" in (tmp_path / "bf16" / "README.md").read_text()
+    model = AutoModelForSeq2SeqLM.from_pretrained(tmp_path / "bf16")
+    assert {p.dtype for p in model.parameters()} == {torch.float32}
+    assert report["metrics"]["validation"]["greedy"]["rows"] == 24

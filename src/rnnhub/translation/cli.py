@@ -56,6 +56,13 @@ def add_cli(recipes: argparse._SubParsersAction) -> None:
         help="built-in corpora of the same language pair whose train splits are added (their test splits are "
         "scored on their own), e.g. libreoffice-de-en",
     )
+    parser.add_argument(
+        "--bf16",
+        action="store_const",
+        const=True,
+        default=None,
+        help="train under bfloat16 autocast (weights stay float32; about twice as fast on CPUs with AVX512-BF16)",
+    )
     parser.add_argument("--num-beams", type=int, default=None, help="beam size of the generation config")
     parser.add_argument("--model-id", default=None, help="Hub id for the card (default: the folder name)")
     parser.add_argument(
