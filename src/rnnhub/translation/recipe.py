@@ -504,6 +504,18 @@ def train_translation(
     return result
 
 
+def _trained_folder(folder: Path, data: datasets.DatasetDict | None, action: str):
+    """A trained folder's report path, report, settings and corpus pairs (``data`` instead of the corpus)."""
+    path = folder / "eval_report.json"
+    report = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if RECIPE_KEY not in report:
+        raise ValueError(f"{folder} has no eval_report.json from train_translation; nothing to {action}.")
+    recipe = report[RECIPE_KEY]
+    settings = settings_for(recipe["corpus"], **{k: v for k, v in recipe["settings"].items() if k in _FIELDS})
+    pairs = _pairs(data if data is not None else recipe_settings.load_corpus(recipe["corpus"]), settings)
+    return path, report, settings, pairs
+
+
 def rescore(
     folder: str | os.PathLike[str],
     *,
@@ -525,16 +537,9 @@ def rescore(
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     folder = Path(folder)
-    path = folder / "eval_report.json"
-    report = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    if RECIPE_KEY not in report:
-        raise ValueError(f"{folder} has no eval_report.json from train_translation; nothing to re-score.")
+    path, report, settings, pairs = _trained_folder(folder, data, "re-score")
     recipe = report[RECIPE_KEY]
-    settings = settings_for(recipe["corpus"], **{k: v for k, v in recipe["settings"].items() if k in _FIELDS})
-    splits = with_extra_train(
-        _pairs(data if data is not None else recipe_settings.load_corpus(recipe["corpus"]), settings),
-        settings,
-    )
+    splits = with_extra_train(pairs, settings)
     if half_precision:
         from rnnhub.publish.weights import store_half_precision
 
@@ -589,15 +594,9 @@ def average_checkpoints(
     from rnnhub.translation.evaluate import evaluate_translation
 
     folder = Path(folder)
-    path = folder / "eval_report.json"
-    report = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    if RECIPE_KEY not in report:
-        raise ValueError(f"{folder} has no eval_report.json from train_translation; nothing to average into.")
+    path, report, settings, pairs = _trained_folder(folder, data, "average into")
     recipe = report[RECIPE_KEY]
-    settings = settings_for(recipe["corpus"], **{k: v for k, v in recipe["settings"].items() if k in _FIELDS})
-    validation = _pairs(
-        data if data is not None else recipe_settings.load_corpus(recipe["corpus"]), settings
-    )["validation"]
+    validation = pairs["validation"]
     averaged = average_weights(checkpoints)
     model = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
     tokenizer = AutoTokenizer.from_pretrained(folder)
