@@ -74,8 +74,8 @@ class TranslationSettings:
     embedding_dropout: float = 0.2
     word_dropout: float = 0.1  # whole tokens -> <unk> in training (Sennrich & Zhang 2019)
     label_smoothing: float = 0.1
-    # bfloat16 autocast in training (the weights and optimizer stay float32): about 1.9x the pairs per second on a
-    # CPU with AVX512-BF16 (bench/bench_mixed_precision.py), so a time budget buys about twice the epochs.
+    # bfloat16 autocast in training (the weights and optimizer stay float32): 1.78x the pairs per second on this
+    # CPU with AVX512-BF16 (bench/bench_mixed_precision.py), so a time budget buys that many more epochs.
     bf16: bool = False
     learning_rate: float = 2e-3
     warmup_ratio: float = 0.01

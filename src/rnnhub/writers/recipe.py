@@ -124,8 +124,8 @@ def train_writer(
             (counted in steps, not as a share of the planned epochs, which a time budget cuts short).
         epochs, max_train_minutes, max_steps: training ends at the first reached; the learning rate reaches zero
             there (``max_steps`` is for smoke runs and tests).
-        bf16: train under bfloat16 autocast (Trainer's ``bf16``; the weights and optimizer stay float32): about
-            twice the steps in a time budget on a CPU with AVX512-BF16 (``bench/bench_mixed_precision.py``).
+        bf16: train under bfloat16 autocast (Trainer's ``bf16``; the weights and optimizer stay float32): 1.31x
+            the steps in a time budget on this CPU with AVX512-BF16 (``bench/bench_mixed_precision.py``).
         min_frequency: characters seen fewer times in the train split become ``<unk>``.
         samples, temperature: how many samples each model writes for the validity share, and at what temperature.
         reference_limit: how many real test texts (plays: speeches; programs: functions) get the same check.
