@@ -4,6 +4,7 @@ import json
 
 import datasets
 import pytest
+import torch
 from huggingface_hub import ModelCard
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig, pipeline
 
@@ -235,3 +236,84 @@ def test_each_split_is_scored_once():
 
     names = ["train", "validation", "test", "test_v1", "test_libreoffice_de_en"]
     assert _scored_splits(names) == ["validation", "test", "test_v1", "test_libreoffice_de_en"]
+
+
+def test_bf16_trains_under_autocast_and_saves_float32_weights(tmp_path, tiny_splits):
+    """--bf16: Trainer's bfloat16 autocast in training; the saved weights and the recorded settings say so."""
+    args = build_parser().parse_args(
+        ["train", "translation", "--corpus", "ding-de-en", "--cell", "lstm", "--output", "o", "--bf16"]
+    )
+    assert args.bf16 is True and command_line(args).endswith("--output o --bf16")
+    result = train_translation(
+        "ding-de-en",
+        cell_type="lstm",
+        output_dir=tmp_path / "bf16",
+        data=tiny_splits,
+        records_dir=tmp_path / "records",
+        bf16=True,
+        **TINY,
+    )
+    report = result.extra["report"]
+    assert report["recipe"]["settings"]["bf16"] is True
+    assert "bfloat16 autocast" in (tmp_path / "bf16" / "README.md").read_text()
+    model = AutoModelForSeq2SeqLM.from_pretrained(tmp_path / "bf16")
+    assert {p.dtype for p in model.parameters()} == {torch.float32}
+    assert report["metrics"]["validation"]["greedy"]["rows"] == 24
+
+
+def test_checkpoint_averaging_keeps_the_average_only_when_validation_bleu_rises(
+    trained, tiny_splits, tmp_path, monkeypatch
+):
+    """`rnnhub train translation-average`: the mean of checkpoint files replaces the folder's weights only if it
+    scores higher on validation (the scorer is replaced here by one that prefers the true weights, since a tiny
+    model's BLEU is 0 either way)."""
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    from rnnhub.translation import evaluate
+    from rnnhub.translation.recipe import average_checkpoints
+
+    result, records = trained
+    folder = tmp_path / "model"
+    shutil.copytree(result.output_dir, folder)
+    good = {name: tensor.float() for name, tensor in load_file(str(folder / "model.safetensors")).items()}
+    name = next(iter(good))
+    # Two checkpoints whose mean is the good weights; the folder itself holds a corrupted copy.
+    save_file({k: v + 1.0 for k, v in good.items()}, str(tmp_path / "checkpoint-1.safetensors"))
+    save_file({k: v - 1.0 for k, v in good.items()}, str(tmp_path / "checkpoint-2.safetensors"))
+    model = AutoModelForSeq2SeqLM.from_pretrained(folder)
+    with torch.no_grad():
+        model.get_parameter(name).add_(5.0)
+    model.save_pretrained(folder)
+
+    real = evaluate.evaluate_translation
+
+    def closeness_to_good(model, *args, **kwargs):
+        scores = real(model, *args, **kwargs)
+        distance = (model.get_parameter(name).detach().float() - good[name]).abs().mean().item()
+        return {**scores, "bleu": 50.0 - distance}
+
+    monkeypatch.setattr(evaluate, "evaluate_translation", closeness_to_good)
+    checkpoints = [tmp_path / "checkpoint-1.safetensors", tmp_path / "checkpoint-2.safetensors"]
+    report = average_checkpoints(folder, checkpoints, records_dir=records, data=tiny_splits)
+    averaged = report["recipe"]["averaged"]
+    assert averaged["kept"] == "average" and averaged["checkpoints"] == [p.name for p in checkpoints]
+    assert averaged["validation_bleu_beam"]["average"] > averaged["validation_bleu_beam"]["folder"]
+    stored = load_file(str(folder / "model.safetensors"))
+    assert torch.allclose(stored[name].float(), good[name], atol=1e-5)
+    assert "mean of 2 checkpoints" in (folder / "README.md").read_text()
+
+    # Averaging the corrupted weights in does not pass: the folder keeps its own.
+    save_file({k: v + 5.0 for k, v in good.items()}, str(tmp_path / "checkpoint-3.safetensors"))
+    save_file({k: v + 7.0 for k, v in good.items()}, str(tmp_path / "checkpoint-4.safetensors"))
+    again = average_checkpoints(
+        folder,
+        [tmp_path / "checkpoint-3.safetensors", tmp_path / "checkpoint-4.safetensors"],
+        records_dir=records,
+        data=tiny_splits,
+    )
+    assert again["recipe"]["averaged"]["kept"] == "folder"
+    assert torch.allclose(load_file(str(folder / "model.safetensors"))[name].float(), good[name], atol=1e-5)
+    with pytest.raises(ValueError, match="at least two"):
+        average_checkpoints(folder, checkpoints[:1], records_dir=records, data=tiny_splits)

@@ -13,6 +13,7 @@ from rnnhub.writers.recipe import WRITERS, train_writer
 
 SCENE = "ACT I\nSCENE I. A room.\n\nROMEO:\nBut soft, what light\nthrough yonder window breaks?\n\nJULIET:\nAy me.\n"
 SIZES = {"embedding_size": 6, "hidden_size": 10, "seq_len": 32, "batch_size": 4, "max_steps": 3}
+FEW_SAMPLES = {"samples": 2, "reference_limit": 2, "min_frequency": 1}
 
 
 def tiny_corpus() -> datasets.DatasetDict:
@@ -89,3 +90,17 @@ def test_the_command_and_the_published_names() -> None:
         "lstm-writer-programs",
         "lstm-writer-music",
     ]
+
+
+def test_bf16_training_records_its_precision_machine_and_load(tmp_path) -> None:
+    out = tmp_path / "bf16"
+    train_writer("shakespeare-plays", output_dir=out, data=tiny_corpus(), bf16=True, **SIZES, **FEW_SAMPLES)
+    training = json.loads((out / "eval_report.json").read_text())["training"]
+    assert training["settings"]["bf16"] is True and "vCPU" in training["hardware"]
+    assert len(training["load_average"]["start"]) == len(training["load_average"]["end"]) == 3
+    card = (out / "README.md").read_text()
+    assert "bfloat16 autocast (float32 weights)" in card and "load average" in card
+    model = AutoModelForCausalLM.from_pretrained(out)
+    assert {str(p.dtype) for p in model.parameters()} == {"torch.float32"}
+    args = build_parser().parse_args(["train", "writer", "--corpus", "abc-tunes", "--output", "o", "--bf16"])
+    assert args.bf16 is True

@@ -6,7 +6,7 @@ import os
 import platform
 from pathlib import Path
 
-__all__ = ["cpu_model", "recipe_hardware", "trainer_hardware", "weights_license"]
+__all__ = ["cpu_model", "load_average", "recipe_hardware", "trainer_hardware", "weights_license"]
 
 
 def cpu_model() -> str:
@@ -27,6 +27,13 @@ def recipe_hardware(threads: int) -> str:
     accelerator = torch.cuda.get_device_name() if torch.cuda.is_available() else "no GPU"
     plural = "s" if threads != 1 else ""
     return f"{os.cpu_count()} vCPU ({cpu_model()}), {threads} torch thread{plural}, {accelerator}"
+
+
+def load_average() -> list[float] | None:
+    """The machine's 1, 5 and 15-minute load averages (None where the OS has none): how shared a run's CPU was."""
+    if not hasattr(os, "getloadavg"):
+        return None
+    return [round(value, 2) for value in os.getloadavg()]
 
 
 def trainer_hardware(world_size: int) -> str:

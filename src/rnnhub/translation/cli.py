@@ -56,6 +56,13 @@ def add_cli(recipes: argparse._SubParsersAction) -> None:
         help="built-in corpora of the same language pair whose train splits are added (their test splits are "
         "scored on their own), e.g. libreoffice-de-en",
     )
+    parser.add_argument(
+        "--bf16",
+        action="store_const",
+        const=True,
+        default=None,
+        help="train under bfloat16 autocast (weights stay float32; 1.8x here on AVX512-BF16)",
+    )
     parser.add_argument("--num-beams", type=int, default=None, help="beam size of the generation config")
     parser.add_argument("--model-id", default=None, help="Hub id for the card (default: the folder name)")
     parser.add_argument(
@@ -88,6 +95,19 @@ def add_cli(recipes: argparse._SubParsersAction) -> None:
     )
     rescore.set_defaults(func=_rescore)
 
+    average = recipes.add_parser(
+        "translation-average",
+        help="average a run's checkpoints into its folder if that scores better on validation",
+        description="Average the weights of several checkpoints (model.safetensors files) of the run that wrote "
+        "FOLDER; keep the average only if its validation BLEU (beam search) beats the folder's own weights; then "
+        "re-score the folder as translation-rescore does.",
+    )
+    average.add_argument("folder", help="a folder written by `rnnhub train translation`")
+    average.add_argument("checkpoints", nargs="+", help="model.safetensors files of that run's checkpoints")
+    average.add_argument("--record-name", default=None, help="the run record's name (default: as recorded)")
+    average.add_argument("--half-precision", action="store_true", help="then store the weights as float16")
+    average.set_defaults(func=_average)
+
 
 def command_line(args: argparse.Namespace) -> str:
     """The ``rnnhub train translation`` command that reproduces ``args``: required and non-default options."""
@@ -113,10 +133,25 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _average(args: argparse.Namespace) -> int:
+    from rnnhub.translation.recipe import average_checkpoints
+
+    report = average_checkpoints(
+        args.folder, args.checkpoints, record_name=args.record_name, half_precision=args.half_precision
+    )
+    averaged = report["recipe"]["averaged"]
+    print(f"validation BLEU (beam): {averaged['validation_bleu_beam']}; kept: {averaged['kept']}")
+    return _print_metrics(report, args.folder)
+
+
 def _rescore(args: argparse.Namespace) -> int:
     from rnnhub.translation.recipe import rescore
 
     report = rescore(args.folder, record_name=args.record_name, half_precision=args.half_precision)
+    return _print_metrics(report, args.folder)
+
+
+def _print_metrics(report: dict, folder: str) -> int:
     for split, by_decoding in report["metrics"].items():
         for decoding, values in by_decoding.items():
             print(f"  {split:<11} {decoding:<7} BLEU {values['bleu']:.2f}  chrF {values['chrf']:.2f}")
@@ -124,5 +159,5 @@ def _rescore(args: argparse.Namespace) -> int:
         print(
             f"  everyday    beam    BLEU {report['everyday']['bleu']:.2f}  chrF {report['everyday']['chrf']:.2f}"
         )
-    print(f"Rewrote eval_report.json and README.md in {args.folder}")
+    print(f"Rewrote eval_report.json and README.md in {folder}")
     return 0

