@@ -302,25 +302,28 @@ def _evaluate(model, tokenizer, splits, settings: TranslationSettings, tokenize:
 LENGTH_PENALTIES = (0.6, 1.0, 1.4, 2.0)
 
 
+def _validation_bleu(model, tokenizer, validation, settings: TranslationSettings, tokenize: str) -> float:
+    """BLEU of ``model``'s beam-search translations of the validation split (all references), as generated now."""
+    from rnnhub.translation.evaluate import evaluate_translation
+
+    return evaluate_translation(
+        model,
+        tokenizer,
+        validation["source"],
+        references_of(validation),
+        num_beams=settings.num_beams,
+        max_new_tokens=settings.max_target_length,
+        bleu_tokenize=tokenize,
+    )["bleu"]
+
+
 def _choose_length_penalty(model, tokenizer, splits, settings: TranslationSettings, tokenize: str) -> dict:
     """Set the generation config's length penalty to the one of :data:`LENGTH_PENALTIES` with the best validation
     BLEU (beam search); returns ``{"chosen": ..., "validation_bleu": {penalty: BLEU}}``."""
-    from rnnhub.translation.evaluate import evaluate_translation
-
-    validation = splits["validation"]
-    references = references_of(validation)
     scores = {}
     for penalty in LENGTH_PENALTIES:
         model.generation_config.length_penalty = penalty
-        scores[penalty] = evaluate_translation(
-            model,
-            tokenizer,
-            validation["source"],
-            references,
-            num_beams=settings.num_beams,
-            max_new_tokens=settings.max_target_length,
-            bleu_tokenize=tokenize,
-        )["bleu"]
+        scores[penalty] = _validation_bleu(model, tokenizer, splits["validation"], settings, tokenize)
     chosen = max(LENGTH_PENALTIES, key=lambda penalty: (scores[penalty], -abs(penalty - 1.0)))
     model.generation_config.length_penalty = chosen
     return {"chosen": chosen, "validation_bleu": {f"{k:g}": round(v, 2) for k, v in scores.items()}}
@@ -591,42 +594,31 @@ def average_checkpoints(
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     from rnnhub.engine.averaging import average_weights
-    from rnnhub.translation.evaluate import evaluate_translation
 
     folder = Path(folder)
     path, report, settings, pairs = _trained_folder(folder, data, "average into")
     recipe = report[RECIPE_KEY]
-    validation = pairs["validation"]
     averaged = average_weights(checkpoints)
     model = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
     tokenizer = AutoTokenizer.from_pretrained(folder)
     dtype = next(model.parameters()).dtype
-
-    def validation_bleu() -> float:
-        with torch.no_grad():
-            return evaluate_translation(
-                model,
-                tokenizer,
-                validation["source"],
-                references_of(validation),
-                num_beams=settings.num_beams,
-                max_new_tokens=settings.max_target_length,
-                bleu_tokenize=report["bleu_tokenize"],
-            )["bleu"]
-
-    scores = {"folder": validation_bleu()}
-    own = {name: tensor.clone() for name, tensor in model.state_dict().items()}
-    missing, unexpected = model.load_state_dict({k: v.to(dtype) for k, v in averaged.items()}, strict=False)
-    if unexpected or [name for name in missing if name in averaged]:
-        raise ValueError(
-            f"The checkpoints do not fit {folder}'s model: average the checkpoints of its own run."
+    scores = {}
+    with torch.no_grad():
+        scores["folder"] = _validation_bleu(
+            model, tokenizer, pairs["validation"], settings, report["bleu_tokenize"]
         )
-    scores["average"] = validation_bleu()
+        # strict=False: tied weights are stored once, so a checkpoint may lack names the model has.
+        _, unexpected = model.load_state_dict({k: v.to(dtype) for k, v in averaged.items()}, strict=False)
+        if unexpected:
+            raise ValueError(
+                f"The checkpoints do not fit {folder}'s model: average the checkpoints of its own run."
+            )
+        scores["average"] = _validation_bleu(
+            model, tokenizer, pairs["validation"], settings, report["bleu_tokenize"]
+        )
     kept = "average" if scores["average"] > scores["folder"] else "folder"
     if kept == "average":
-        model.save_pretrained(folder)
-    else:
-        model.load_state_dict(own)
+        model.save_pretrained(folder)  # else the folder keeps its own weights (rescore below reloads them)
     recipe["averaged"] = {
         "checkpoints": [Path(file).name for file in checkpoints],
         "validation_bleu_beam": {name: round(value, 2) for name, value in scores.items()},
