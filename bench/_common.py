@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from rnnhub.engine.run_info import cpu_model
+from rnnhub.engine.run_info import cpu_model, load_average
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -37,8 +37,9 @@ def environment(device: torch.device) -> dict:
         env["transformers_version"] = transformers.__version__
     except ImportError:  # pragma: no cover - transformers is a dependency
         pass
-    if hasattr(os, "getloadavg"):
-        env["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
+    load = load_average()
+    if load is not None:
+        env["load_average_at_start"] = load
     return env
 
 

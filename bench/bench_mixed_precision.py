@@ -27,7 +27,7 @@ from pathlib import Path
 
 import datasets
 import torch
-from _common import RESULTS_DIR, add_common_arguments, environment, finish, pick_device
+from _common import RESULTS_DIR, add_common_arguments, environment, finish, load_average, pick_device
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = {
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             f"ratio {ratio:.2f} (mean training loss {losses['float32'][-1]} vs {losses['bf16'][-1]})"
         )
         checks.append({"name": name, "required": False, "passed": ratio > 1.0})
-    output["environment"]["load_average_at_end"] = environment(device).get("load_average_at_start")
+    output["environment"]["load_average_at_end"] = load_average()
     return finish(output, args, checks)
 
 

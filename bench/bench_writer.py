@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import statistics
 import time
@@ -55,6 +54,7 @@ from _common import (
     check_line,
     environment,
     finish,
+    load_average,
     markdown_table,
     pick_device,
     spread,
@@ -373,7 +373,7 @@ def main(argv=None) -> int:
         print("\n" + profile)
     output = {
         "benchmark": "writer_chars_per_s",
-        "environment": {**env, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "environment": {**env, "load_average_at_end": load_average()},
         "settings": {
             **{key: value for key, value in vars(args).items() if key not in ("output",)},
             "temperature": TEMPERATURE,

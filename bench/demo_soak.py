@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 import torch
-from _common import RESULTS_DIR, check_line, environment, finish, markdown_table
+from _common import RESULTS_DIR, check_line, environment, finish, load_average, markdown_table
 
 from rnnhub.demo.soak import ENDPOINTS, rss_bytes, run_client
 
@@ -228,7 +228,7 @@ def main(argv=None) -> int:
     )
     for check in checks:
         print(check["text"])
-    env["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    env["load_average_at_end"] = load_average()
     env["malloc_arena_max"] = os.environ.get("MALLOC_ARENA_MAX")
     output = {
         "benchmark": "demo_soak",

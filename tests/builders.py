@@ -9,11 +9,12 @@ Sizes are small and unequal on purpose (a swapped dimension fails). Models are r
 * captioners over 16x16 pictures (:func:`tiny_captioner`, :func:`save_tiny_captioner`) and coloured-shape images
   and caption splits (:func:`shape_image`, :func:`caption_splits`);
 * :func:`free_port` for the demo servers; :func:`run_without_rnnhub` for scripts that must work where rnnhub
-  cannot be imported (``trust_remote_code`` loading).
+  cannot be imported (``trust_remote_code`` loading), :func:`absolute_import_roots` for what such code imports.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import random
 import socket
@@ -68,6 +69,18 @@ def run_without_rnnhub(script: str, args: list[str], tmp_path) -> subprocess.Com
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result
+
+
+def absolute_import_roots(path: Path) -> set[str]:
+    """The top-level packages a Python file imports anywhere in it (function-level imports too); relative imports
+    (its siblings) are not counted. For the checks on code that is copied next to the weights."""
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            roots.add((node.module or "").split(".")[0])
+    return roots
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from builders import absolute_import_roots
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "rnnhub"
 TASKS = ("sentiment", "translation", "captioning", "lm")
@@ -85,31 +87,22 @@ def test_no_import_cycle_among_rnnhub_modules():
 
 
 def test_models_is_self_contained():
+    allowed = {
+        "torch",
+        "transformers",
+        "__future__",
+        "dataclasses",
+        "os",
+        "math",
+        "typing",
+        "collections",
+        "importlib",  # models/__init__.py loads its names lazily (the package itself is never copied)
+    }
     for name, path in MODULES.items():
         if not name.startswith("rnnhub.models"):
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                roots = {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom):
-                roots = set() if node.level else {(node.module or "").split(".")[0]}
-            else:
-                continue
-            allowed = {
-                "torch",
-                "transformers",
-                "__future__",
-                "dataclasses",
-                "os",
-                "math",
-                "typing",
-                "collections",
-                "importlib",  # models/__init__.py loads its names lazily (the package itself is never copied)
-            }
-            assert roots <= allowed, (
-                f"{name} imports {roots - allowed} (models/ is copied next to the weights)"
-            )
+        roots = absolute_import_roots(path)
+        assert roots <= allowed, f"{name} imports {roots - allowed} (models/ is copied next to the weights)"
 
 
 def test_the_engine_imports_no_task_and_tasks_import_no_other_task():

@@ -3,14 +3,20 @@
 installed pipeline; the folder written by ``rnnhub.auto.save_pipeline_code`` or by ``Pipeline.save_pretrained``
 (the same config entry and files)."""
 
-import ast
 import json
 from pathlib import Path
 
 import pytest
 from transformers import pipeline
 
-from builders import png_bytes, run_without_rnnhub, save_tiny_translator, shape_image, tiny_captioner
+from builders import (
+    absolute_import_roots,
+    png_bytes,
+    run_without_rnnhub,
+    save_tiny_translator,
+    shape_image,
+    tiny_captioner,
+)
 from rnnhub.auto import custom_pipelines_entry, pipeline_code_files, save_pipeline_code
 from rnnhub.captioning.pipeline import ImageCaptioningPipeline
 from rnnhub.models import RnnHubCaptioningConfig, RnnHubSeq2SeqConfig
@@ -162,11 +168,5 @@ ALLOWED_IMPORTS |= {"numpy", "PIL", "torch", "transformers"}
 
 @pytest.mark.parametrize("path", sorted(PIPELINES.glob("*.py")), ids=lambda p: p.name)
 def test_pipeline_files_import_only_torch_transformers_pil_and_siblings(path):
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            roots = {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            roots = set() if node.level else {(node.module or "").split(".")[0]}
-        else:
-            continue
-        assert roots <= ALLOWED_IMPORTS, f"{path.name} imports {roots - ALLOWED_IMPORTS} (it is remote code)"
+    roots = absolute_import_roots(path)
+    assert roots <= ALLOWED_IMPORTS, f"{path.name} imports {roots - ALLOWED_IMPORTS} (it is remote code)"
