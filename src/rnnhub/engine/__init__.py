@@ -12,6 +12,7 @@
 * :mod:`~rnnhub.engine.arguments`: command lines as transformers' examples have them (HfArgumentParser over
   dataclasses and TrainingArguments, a JSON/YAML file of arguments, the options given, the reproducing command);
   :mod:`~rnnhub.engine.launch`: the launch that started fewer processes than asked;
+* :mod:`~rnnhub.engine.precision`: whether ``--bf16`` can train on this machine, asked before a run starts;
 * :mod:`~rnnhub.engine.checks`, :mod:`~rnnhub.engine.settings`, :mod:`~rnnhub.engine.run_info`,
   :mod:`~rnnhub.engine.command_line`, :mod:`~rnnhub.engine.text_metrics`: small facts and helpers shared by tasks.
 

@@ -17,6 +17,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rnnhub.engine.precision import check_bf16
+
 __all__ = [
     "CHECKPOINTS_DIRNAME",
     "BudgetSchedule",
@@ -190,6 +192,8 @@ def make_training_arguments(
         "disable_tqdm": not progress,
         **overrides,
     }
+    if arguments.get("bf16"):
+        check_bf16(use_cpu=arguments["use_cpu"])
     return (arguments_class or TrainingArguments)(**arguments)
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from rnnhub.engine import settings as recipe_settings
 from rnnhub.engine.checks import check_choice
+from rnnhub.engine.precision import check_bf16
 from rnnhub.engine.run_info import recipe_hardware, weights_license
 from rnnhub.models.constants import CELL_TYPES
 from rnnhub.translation import ablation
@@ -418,7 +419,8 @@ def train_translation(
         overrides: any :class:`TranslationSettings` field, e.g. ``attention="none"`` or ``epochs=3``.
 
     Raises:
-        ValueError: unknown corpus, cell, attention or setting, or an output folder that already holds a model.
+        ValueError: unknown corpus, cell, attention or setting, an output folder that already holds a model, or
+            ``bf16=True`` on a machine without bfloat16 (:mod:`rnnhub.engine.precision`).
     """
     import torch
 
@@ -428,6 +430,8 @@ def train_translation(
 
     check_choice("cell_type", cell_type, CELL_TYPES)
     settings = settings_for(corpus, **overrides)
+    if settings.bf16:
+        check_bf16()  # before the data, the tokenizer and the model
     output_dir = recipe_settings.fresh_output_dir(output_dir)
     splits = with_extra_train(
         _pairs(data if data is not None else recipe_settings.load_corpus(corpus), settings), settings

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from rnnhub.engine.blocks import load_text_corpus, make_blocks, token_stream
 from rnnhub.engine.output import check_output, move_into_place, staging_dir
+from rnnhub.engine.precision import check_bf16
 from rnnhub.engine.report import REPORT_FILENAME
 from rnnhub.engine.run_info import load_average, recipe_hardware
 from rnnhub.engine.trainer import (
@@ -134,8 +135,8 @@ def train_writer(
             its format (for tests and experiments); the card still names ``corpus``.
 
     Raises:
-        ValueError: an unknown corpus, a non-empty ``output_dir`` without ``overwrite``, or (``evaluate_only``) a
-            folder without a model.
+        ValueError: an unknown corpus, a non-empty ``output_dir`` without ``overwrite``, ``bf16`` on a machine
+            without bfloat16 (:mod:`rnnhub.engine.precision`), or (``evaluate_only``) a folder without a model.
     """
     import torch
     from transformers import DataCollatorForLanguageModeling, Trainer, set_seed
@@ -144,6 +145,8 @@ def train_writer(
     from rnnhub.writers.char_tokenizer import train_char_tokenizer
 
     writer_of(corpus)  # an unknown corpus fails before any work
+    if bf16 and not evaluate_only:
+        check_bf16()  # so does --bf16 on a machine that cannot train in bfloat16
     output_dir = Path(output_dir)
     splits = load_text_corpus(corpus if data is None else data)
     if evaluate_only:
