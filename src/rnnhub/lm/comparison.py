@@ -21,7 +21,16 @@ from rnnhub.engine.report import REPORT_FILENAME
 if TYPE_CHECKING:
     import datasets
 
-__all__ = ["TFIDF_BASELINE", "finetune_comparison", "scratch_classifier"]
+__all__ = [
+    "OTHER_RUNS_KEY",
+    "TFIDF_BASELINE",
+    "finetune_comparison",
+    "record_other_runs",
+    "scratch_classifier",
+]
+
+# eval_report.json key of the seeded comparisons run beside this one (:func:`record_other_runs`).
+OTHER_RUNS_KEY = "seeded_comparisons"
 
 
 # TF-IDF + logistic regression on rt-sentiment-en test (docs/baselines.json).
@@ -352,10 +361,65 @@ def _save_comparison_card(
         ),
         limitations=(
             "Lowercased word-level vocabulary of ~10k words from the pretraining text; one-sentence movie "
-            "reviews only. Trained and compared with a single seed."
+            "reviews only. Trained and compared with a single seed"
+            + ("; the seeded comparisons are in their own section." if report.get(OTHER_RUNS_KEY) else ".")
         ),
-        extra_sections={"Pretraining vs from scratch": comparison},
+        extra_sections={"Pretraining vs from scratch": comparison, **_other_runs_section(report)},
         num_parameters=model.num_parameters(),
         tags=["rnnhub-finetune", "ulmfit"],
     )
     return save_card(card, output_dir)
+
+
+def record_other_runs(
+    folder: str | os.PathLike[str], entry: Mapping[str, Any], lm_folder: str | os.PathLike[str]
+) -> None:
+    """Record seeded comparisons run beside ``folder``'s own (``entry``: ``{"command", "rows"}``, each row a variant
+    with both arms' accuracy mean and std over its seeds, as ``bench/ulmfit_runs.py`` writes them) in its
+    ``eval_report.json``, and rewrite its card, which then shows them in a section of their own. The folder's weights
+    and its own numbers are left as they are."""
+    folder = Path(folder)
+    report_path = folder / REPORT_FILENAME
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report[OTHER_RUNS_KEY] = dict(entry)
+    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    _save_comparison_card(folder, report, Path(lm_folder), None)
+
+
+def _other_runs_section(report: Mapping[str, Any]) -> dict[str, str]:
+    entry = report.get(OTHER_RUNS_KEY)
+    if not entry:
+        return {}
+
+    def cell(values: Mapping[str, Any]) -> str:
+        return f"{values['mean']:.4f}" + ("" if values.get("std") is None else f" ± {values['std']:.4f}")
+
+    lines = [
+        "| variant | language model | options (both arms) | seeds | test: from the LM | from scratch "
+        "| validation: from the LM | from scratch |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in entry["rows"]:
+        lines.append(
+            f"| {row['variant']} | {row['lm']} | `{row['options']}` | {len(row['seeds'])} | "
+            f"{cell(row['lm_test_accuracy'])} | {cell(row['scratch_test_accuracy'])} | "
+            f"{cell(row['lm_validation_accuracy'])} | {cell(row['scratch_validation_accuracy'])} |"
+        )
+    text = (
+        "The comparison above is one seed. The same comparison with several seeds (mean ± sample std of the "
+        "accuracy), and with ULMFiT's other ingredients, each run by `"
+        + entry["command"]
+        + "` (pretrained: the LM this card names; target-finetuned: that LM trained further on the labelled "
+        "corpus' train text, labels unread):\n\n" + "\n".join(lines)
+    )
+    verdicts = []
+    for row in entry["rows"]:
+        gain = row["lm_validation_accuracy"]["mean"] - row["scratch_validation_accuracy"]["mean"]
+        test_gain = row["lm_test_accuracy"]["mean"] - row["scratch_test_accuracy"]["mean"]
+        verdicts.append(
+            f"{row['variant']}: the LM start is {100 * abs(gain):.1f} points "
+            f"{'above' if gain > 0 else 'below'} from scratch on validation "
+            f"({100 * abs(test_gain):.1f} {'above' if test_gain > 0 else 'below'} on test)"
+        )
+    text += "\n\nOn the means: " + "; ".join(verdicts) + "."
+    return {"Seeds, and ULMFiT's recipe": text}
