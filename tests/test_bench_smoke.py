@@ -49,6 +49,16 @@ def _check_checks(checks: list) -> None:
         assert check["text"].startswith(("PASS", "FAIL"))
 
 
+def test_bench_recurrent_step_quick(tmp_path):
+    data = _run("bench_recurrent_step.py", tmp_path / "recurrent_step.json")
+    assert data["benchmark"] == "lstm_step_cpu"
+    _check_environment(data["environment"])
+    _check_checks(data["checks"])
+    [result] = data["results"]
+    assert set(result["us_per_step"]) == {"module", "module, oneDNN off", "RecurrentLayer"}
+    assert result["max_abs_difference"] < 1e-5
+
+
 def test_bench_recurrent_quick(tmp_path):
     data = _run("bench_recurrent.py", tmp_path / "recurrent.json")
     assert data["benchmark"] == "recurrent_training_throughput"
@@ -131,11 +141,12 @@ def test_bench_writer_quick(tmp_path):
     assert data["benchmark"] == "writer_chars_per_s"
     _check_environment(data["environment"])
     assert data["settings"]["quick"] is True and data["settings"]["batch"] == 1
-    assert set(data["results"]) == {"generate", "plain"}
+    assert set(data["results"]) == {"generate", "plain", "plain_native"}
     for entry in data["results"].values():
         assert len(entry["chars_per_s_rounds"]) == data["settings"]["rounds"]
         assert entry["chars_per_s"]["median"] > 0 and entry["cpu_chars_per_s"]["median"] > 0
     assert data["ratio_of_medians"] > 0 and data["cpu_ratio_of_medians"] > 0
+    assert data["cpu_ratio_to_plain_native"] > 0
     assert {"model_forward", "plain_step", "generate_loop_rest"} <= set(data["cpu_ms_per_step_parts"])
     _check_checks(data["checks"])
     # The plain loop has the model's weights: both paths decode the same prompt to the same ids.

@@ -1,14 +1,19 @@
 """rnnhub.engine.report: the run facts every report records, the card's metric rows and training section."""
 
+import json
 from pathlib import Path
 
+import pytest
+
 from rnnhub.engine.report import (
+    REPORT_FILENAME,
     FinetuneResult,
     card_training,
     evaluation_history,
     metric_rows,
     report_document,
     run_facts,
+    update_report,
 )
 
 
@@ -118,3 +123,14 @@ def test_the_history_has_one_row_per_evaluation_with_the_training_loss_of_its_st
         {"epoch": 2.0, "step": 6, "loss": 0.5, "eval_loss": 0.55, "eval_accuracy": 0.8},
     ]
     assert evaluation_history([]) == []
+
+
+def test_update_report_sets_keys_and_keeps_the_others(tmp_path):
+    (tmp_path / REPORT_FILENAME).write_text(
+        json.dumps({"metrics": {"test": 0.5}, "seed": 0}), encoding="utf-8"
+    )
+    returned = update_report(tmp_path, seed=1, seeds={"chosen": 1})
+    on_disk = json.loads((tmp_path / REPORT_FILENAME).read_text(encoding="utf-8"))
+    assert returned == on_disk == {"metrics": {"test": 0.5}, "seed": 1, "seeds": {"chosen": 1}}
+    with pytest.raises(FileNotFoundError):
+        update_report(tmp_path / "no-model-here", seed=2)

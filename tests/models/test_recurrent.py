@@ -184,3 +184,39 @@ def test_the_dispatcher_picks_transparent_only_to_show_what_fused_hides(cell):
     assert len(shown.layer_outputs) == 2 and shown.layer_outputs[-1] is shown.outputs
     assert shown.layer_outputs[0].shape == (2, 5, 2 * HIDDEN)
     torch.testing.assert_close(shown.outputs, fused.outputs, atol=1e-5, rtol=1e-4)
+
+
+def test_one_lstm_step_without_gradients_runs_the_native_cell_and_agrees_with_the_module(monkeypatch):
+    # Generation's path: oneDNN's LSTM cost ~8x the native cell for one step at batch 1 (bench/bench_recurrent_step.py).
+    layer = make_layer("lstm", bidirectional=False)
+    x = torch.randn(BATCH, 1, INPUT)
+    state = tuple(torch.randn(LAYERS, BATCH, HIDDEN) for _ in range(2))
+    expected_outputs, expected_state = layer.rnn(x, state)
+    calls = []
+    cell = torch.lstm_cell
+    monkeypatch.setattr(torch, "lstm_cell", lambda *a: calls.append(1) or cell(*a))
+    with torch.no_grad():
+        step = layer(x, state=state)
+    assert len(calls) == LAYERS
+    torch.testing.assert_close(step.outputs, expected_outputs, atol=1e-6, rtol=1e-5)
+    for got, want in zip(step.state, expected_state):
+        torch.testing.assert_close(got, want, atol=1e-6, rtol=1e-5)
+
+
+def test_the_native_step_is_only_for_one_unmasked_lstm_step_without_gradients(monkeypatch):
+    calls = []
+    cell = torch.lstm_cell
+    monkeypatch.setattr(torch, "lstm_cell", lambda *a: calls.append(1) or cell(*a))
+    x = torch.randn(BATCH, 1, INPUT)
+    lstm = make_layer("lstm", bidirectional=False)
+    # With gradients (training) the module runs, so a training run reproduces bit for bit.
+    trained = lstm(x)
+    assert torch.equal(trained.outputs, lstm.rnn(x)[0])
+    with torch.no_grad():
+        lstm(torch.randn(BATCH, 2, INPUT))  # two steps
+        make_layer("lstm", bidirectional=True)(x)
+        make_layer("gru", bidirectional=False)(x)
+        lstm(x, attention_mask=torch.tensor([[1], [0], [1]]))  # a padded row
+        dropping = RecurrentLayer("lstm", INPUT, HIDDEN, num_layers=2, dropout=0.5).train()
+        dropping(x)  # dropout between layers in training: the module applies it
+    assert calls == []

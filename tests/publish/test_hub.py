@@ -120,6 +120,31 @@ def test_folders_without_or_with_broken_cards_are_still_listed(registry, good_fo
     assert infos["broken-card"].has_card and "model_index" in infos["broken-card"].card_error
 
 
+def test_model_info_reads_a_folder_again_only_when_one_of_its_files_changes(
+    registry, good_folder, monkeypatch
+):
+    folder = Path(shutil.copytree(good_folder, registry / "tiny-sentiment"))
+    reads = []
+    read = hub._read_model_info
+    monkeypatch.setattr(hub, "_read_model_info", lambda *a, **k: reads.append(a[0]) or read(*a, **k))
+
+    first, second = hub.model_info(folder), hub.model_info(folder)
+    assert len(reads) == 1 and first == second
+    first.datasets.append("changed by a caller")  # every call gets its own copy
+    assert hub.model_info(folder).datasets == ["rnnhub/sentiment-en"]
+
+    card = folder / "README.md"
+    card.write_text(card.read_text(encoding="utf-8").replace("0.75", "0.50"), encoding="utf-8")  # same size
+    status = card.stat()
+    os.utime(card, ns=(status.st_atime_ns, status.st_mtime_ns + 10**9))
+    assert hub.model_info(folder).metric_value == 0.5 and len(reads) == 2
+
+    size = hub.model_info(folder).size_mb
+    (folder / "extra.bin").write_bytes(b"x" * 100_000)
+    assert hub.model_info(folder).size_mb == pytest.approx(size + 0.1) and len(reads) == 3
+    assert [info.metric_value for info in hub.list_models()] == [0.5] and len(reads) == 3
+
+
 def test_resolve(registry, good_folder, tmp_path):
     shutil.copytree(good_folder, registry / "tiny-sentiment")
     assert hub.resolve("tiny-sentiment") == str(registry / "tiny-sentiment")

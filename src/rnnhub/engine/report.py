@@ -22,6 +22,7 @@ __all__ = [
     "run_facts",
     "run_result",
     "save_report_and_card",
+    "update_report",
     "write_card",
     "write_report",
 ]
@@ -170,6 +171,15 @@ def write_report(result: FinetuneResult, report: Mapping[str, Any]) -> Path:
     result.report_path = result.output_dir / REPORT_FILENAME
     result.report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return result.report_path
+
+
+def update_report(folder: str | os.PathLike[str], **keys: Any) -> dict[str, Any]:
+    """Set ``keys`` in ``folder``'s ``eval_report.json`` (the other keys kept), write it back and return it."""
+    path = Path(folder) / REPORT_FILENAME
+    report = json.loads(path.read_text(encoding="utf-8"))
+    report.update(keys)
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
 
 
 def metric_rows(

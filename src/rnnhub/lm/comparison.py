@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rnnhub.engine.report import REPORT_FILENAME
+from rnnhub.engine.report import REPORT_FILENAME, update_report
 
 if TYPE_CHECKING:
     import datasets
@@ -149,15 +149,13 @@ def finetune_comparison(
     )
     results = {"pretrained": pretrained.metrics, "scratch": scratch["metrics"]}
 
-    report_path = Path(output_dir) / REPORT_FILENAME
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    report["from_scratch"] = {
+    from_scratch = {
         key: scratch[key] for key in ("metrics", "global_step", "best_step", "epochs_trained", "wall_time_s")
     }
-    report["from_scratch"]["reused_run"] = None if scratch_run is None else os.fspath(scratch_run)
+    from_scratch["reused_run"] = None if scratch_run is None else os.fspath(scratch_run)
+    report = update_report(output_dir, from_scratch=from_scratch)
     if report["data"] == "rt-sentiment-en":
-        report["tfidf_baseline_test"] = TFIDF_BASELINE
-    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        report = update_report(output_dir, tfidf_baseline_test=TFIDF_BASELINE)
     _save_comparison_card(pretrained.output_dir, report, lm_folder, model_id)
     return results
 
@@ -379,10 +377,7 @@ def record_other_runs(
     ``eval_report.json``, and rewrite its card, which then shows them in a section of their own. The folder's weights
     and its own numbers are left as they are."""
     folder = Path(folder)
-    report_path = folder / REPORT_FILENAME
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    report[OTHER_RUNS_KEY] = dict(entry)
-    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    report = update_report(folder, **{OTHER_RUNS_KEY: dict(entry)})
     _save_comparison_card(folder, report, Path(lm_folder), None)
 
 

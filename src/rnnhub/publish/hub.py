@@ -14,10 +14,12 @@ modeling files for ``trust_remote_code``, tokenizer files, README.md card). Toge
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from typing import Any
 from huggingface_hub import HfApi, ModelCard
 
 from rnnhub.publish.hub_metadata import card_problems, check_repo_id, fill_org, front_matter, short_name
-from rnnhub.publish.verify import HIDE_RNNHUB, Check, VerifyReport, folder_mb, verify
+from rnnhub.publish.verify import HIDE_RNNHUB, Check, VerifyReport, verify
 
 MODELS_DIR_ENV = "RNNHUB_MODELS_DIR"
 
@@ -134,9 +136,42 @@ def list_models() -> list[ModelInfo]:
     return [model_info(folder) for _, folder in sorted(_registry().items())]
 
 
+def _folder_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """(relative path, size, mtime) of every file under ``folder``: it changes when any file does."""
+    stamp = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            status = path.stat()
+            stamp.append((path.relative_to(folder).as_posix(), status.st_size, status.st_mtime_ns))
+    return tuple(stamp)
+
+
+# folder -> (stamp, info). Parsing a card's YAML costs ~20 ms, and the demo lists every folder on each request.
+_INFO_CACHE: dict[Path, tuple[tuple, ModelInfo]] = {}
+_INFO_CACHE_SIZE = 256
+_INFO_LOCK = threading.Lock()
+
+
 def model_info(folder: str | os.PathLike[str]) -> ModelInfo:
-    """Read one folder's card metadata and config into a :class:`ModelInfo`."""
+    """Read one folder's card metadata and config into a :class:`ModelInfo`.
+
+    The result is cached until a file of the folder changes (added, removed, resized or touched), so listing
+    the registry again re-reads only the folders that changed; each call returns its own copy.
+    """
     folder = Path(folder)
+    stamp = _folder_stamp(folder)
+    with _INFO_LOCK:
+        cached = _INFO_CACHE.get(folder)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, _read_model_info(folder, size_mb=sum(size for _, size, _ in stamp) / 1e6))
+        with _INFO_LOCK:
+            if len(_INFO_CACHE) >= _INFO_CACHE_SIZE:
+                _INFO_CACHE.clear()
+            _INFO_CACHE[folder] = cached
+    return copy.deepcopy(cached[1])
+
+
+def _read_model_info(folder: Path, size_mb: float) -> ModelInfo:
     config = _read_json(folder / "config.json")
     info = ModelInfo(
         name=folder.name,
@@ -144,7 +179,7 @@ def model_info(folder: str | os.PathLike[str]) -> ModelInfo:
         has_card=(folder / "README.md").is_file(),
         architecture=(config.get("architectures") or [None])[0],
         cell_type=config.get("cell_type"),
-        size_mb=folder_mb(folder),
+        size_mb=size_mb,
     )
     if info.has_card:
         try:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from rnnhub.engine import settings as recipe_settings
 from rnnhub.engine.checks import check_choice
+from rnnhub.engine.report import update_report
 from rnnhub.engine.run_info import recipe_hardware, weights_license
 from rnnhub.models.constants import CELL_TYPES
 
@@ -244,9 +245,7 @@ def train_sentiment(
         total_time = time.perf_counter() - started
         used_threads = torch.get_num_threads()
 
-    report_path = output_dir / "eval_report.json"
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    report[RECIPE_KEY] = {
+    recipe = {
         "corpus": corpus,
         "cell_type": cell_type,
         "settings": asdict(settings),
@@ -256,7 +255,7 @@ def train_sentiment(
         "model_id": model_id or output_dir.resolve().name,
         "license": weights_license(corpus),
     }
-    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    update_report(output_dir, **{RECIPE_KEY: recipe})
     write_card(output_dir)
     rewrite_sibling_cards(output_dir, corpus)
     return result
@@ -310,10 +309,7 @@ def train_seeds(
     if output_dir.exists():
         shutil.rmtree(output_dir)  # fresh_output_dir checked it holds no model
     shutil.copytree(root / f"seed-{entry['chosen']}", output_dir)
-    report_path = output_dir / "eval_report.json"
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    report[SEEDS_KEY] = entry
-    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    update_report(output_dir, **{SEEDS_KEY: entry})
     write_card(output_dir)
     rewrite_sibling_cards(output_dir, corpus)
     return entry
