@@ -86,6 +86,18 @@ def check_line(passed: bool, text: str) -> str:
     return f"{'PASS' if passed else 'FAIL'}: {text}"
 
 
+def check(name: str, passed: bool, value, threshold, text: str, required: bool = True) -> dict:
+    """One entry of a results file's ``checks``: what was compared with what, and its PASS/FAIL line."""
+    return {
+        "name": name,
+        "required": required,
+        "passed": passed,
+        "value": value,
+        "threshold": threshold,
+        "text": check_line(passed, text),
+    }
+
+
 def add_common_arguments(parser: argparse.ArgumentParser, quick_help: str) -> None:
     """The flags both benchmarks share: device, threads, seed, quick mode, output path, strictness."""
     parser.add_argument("--device", choices=("cpu", "cuda"), default=None, help="default: cuda if available")

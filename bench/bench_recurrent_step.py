@@ -31,7 +31,7 @@ import torch
 from _common import (
     RESULTS_DIR,
     add_common_arguments,
-    check_line,
+    check,
     environment,
     finish,
     load_average,
@@ -120,29 +120,13 @@ def main(argv=None) -> int:
             [name, *(f"{us[way]:.0f}" for way in WAYS), f"{result['module_over_recurrent_layer']:.2f}x"]
         )
         difference, ratio = result["max_abs_difference"], result["module_over_recurrent_layer"]
-        for kind, passed, value, threshold, text in (
-            (
-                "agree",
-                difference < AGREEMENT,
-                difference,
-                AGREEMENT,
-                f"the three agree (max abs {difference:.1e})",
-            ),
-            ("faster", ratio >= 1, round(ratio, 3), 1, f"RecurrentLayer {ratio:.2f}x the module's speed"),
-        ):
-            checks.append(
-                {
-                    "name": f"{name}: {kind}",
-                    "required": True,
-                    "passed": passed,
-                    "value": value,
-                    "threshold": threshold,
-                    "text": check_line(passed, f"{name}: {text}"),
-                }
-            )
+        agree = f"{name}: the three agree (max abs {difference:.1e})"
+        checks.append(check(f"{name}: agree", difference < AGREEMENT, difference, AGREEMENT, agree))
+        faster = f"{name}: RecurrentLayer {ratio:.2f}x the module's speed"
+        checks.append(check(f"{name}: faster", ratio >= 1, round(ratio, 3), 1, faster))
     print(markdown_table(["shape", *(f"{way}, µs/step" for way in WAYS), "module / RecurrentLayer"], rows))
-    for check in checks:
-        print(check["text"])
+    for entry in checks:
+        print(entry["text"])
     env["load_average_at_end"] = load_average()
     settings = {**vars(args), "output": str(args.output)}
     output = {"benchmark": "lstm_step_cpu", "environment": env, "settings": settings, "results": results}

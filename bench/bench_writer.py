@@ -54,7 +54,7 @@ import torch
 from _common import (
     RESULTS_DIR,
     add_common_arguments,
-    check_line,
+    check,
     environment,
     finish,
     load_average,
@@ -337,61 +337,31 @@ def main(argv=None) -> int:
         print("\nCPU ms per step, each part timed alone:")
         print(markdown_table(["part", "ms/step"], [[name, f"{value:.3f}"] for name, value in parts.items()]))
     checks = [
-        {
-            "name": "greedy_agrees",
-            "required": True,
-            "passed": greedy_same,
-            "value": greedy_same,
-            "threshold": True,
-            "text": check_line(greedy_same, f"greedy decoding, {AGREEMENT_TOKENS} characters: identical ids"),
-        },
-        {
-            "name": "sampling_agrees",
-            "required": False,
-            "passed": sampled_same,
-            "value": sampled_same,
-            "threshold": True,
-            "text": check_line(
-                sampled_same, f"sampling from one seed, {AGREEMENT_TOKENS} characters: identical ids"
-            ),
-        },
-        {
-            "name": "generate_vs_plain_ratio",
-            "required": False,
-            "passed": ratio >= RATIO_GOAL,
-            "value": round(ratio, 3),
-            "threshold": RATIO_GOAL,
-            "text": check_line(
-                ratio >= RATIO_GOAL,
-                f"generate() at {ratio:.2f}x the plain loop, wall time (goal >= {RATIO_GOAL})",
-            ),
-        },
-        {
-            "name": "generate_vs_plain_cpu_ratio",
-            "required": False,
-            "passed": cpu_ratio >= RATIO_GOAL,
-            "value": round(cpu_ratio, 3),
-            "threshold": RATIO_GOAL,
-            "text": check_line(
-                cpu_ratio >= RATIO_GOAL,
-                f"generate() at {cpu_ratio:.2f}x the plain loop, CPU time (goal >= {RATIO_GOAL})",
-            ),
-        },
-        {
-            "name": "generate_vs_plain_native_cpu_ratio",
-            "required": False,
-            "passed": native_cpu_ratio >= RATIO_GOAL,
-            "value": round(native_cpu_ratio, 3),
-            "threshold": RATIO_GOAL,
-            "text": check_line(
-                native_cpu_ratio >= RATIO_GOAL,
-                f"generate() at {native_cpu_ratio:.2f}x the plain loop with oneDNN off, CPU time "
-                f"(goal >= {RATIO_GOAL})",
-            ),
-        },
+        check(
+            "greedy_agrees",
+            greedy_same,
+            greedy_same,
+            True,
+            f"greedy decoding, {AGREEMENT_TOKENS} characters: identical ids",
+        ),
+        check(
+            "sampling_agrees",
+            sampled_same,
+            sampled_same,
+            True,
+            f"sampling from one seed, {AGREEMENT_TOKENS} characters: identical ids",
+            required=False,
+        ),
     ]
-    for check in checks:
-        print(check["text"])
+    for name, value, against in (
+        ("generate_vs_plain_ratio", ratio, "the plain loop, wall time"),
+        ("generate_vs_plain_cpu_ratio", cpu_ratio, "the plain loop, CPU time"),
+        ("generate_vs_plain_native_cpu_ratio", native_cpu_ratio, "the plain loop with oneDNN off, CPU time"),
+    ):
+        text = f"generate() at {value:.2f}x {against} (goal >= {RATIO_GOAL})"
+        checks.append(check(name, value >= RATIO_GOAL, round(value, 3), RATIO_GOAL, text, required=False))
+    for entry in checks:
+        print(entry["text"])
     profile = None
     if args.profile:
         profile = profile_generate(model, prompt, args.new)
