@@ -20,9 +20,12 @@ import random
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import datasets
+import httpx
 import numpy as np
 import pandas as pd
 import torch
@@ -53,6 +56,24 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# A fresh process imports torch, transformers and gradio: ~20 s idle, ~5 min at load 13 on 2 cores.
+SERVER_START_TIMEOUT_S = 600
+
+
+def wait_for_page(url: str, process: subprocess.Popen, output: Callable[[], str]) -> httpx.Response:
+    """The first answer of a server ``process`` starting on ``url`` (``output()``: what it printed, for the
+    error when it exits first); AssertionError after :data:`SERVER_START_TIMEOUT_S`."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode}: {output()[-3000:]}")
+        try:
+            return httpx.get(url, timeout=10)
+        except httpx.TransportError:
+            time.sleep(1)
+    raise AssertionError(f"the server did not answer on {url} within {SERVER_START_TIMEOUT_S} s")
 
 
 def run_without_rnnhub(script: str, args: list[str], tmp_path) -> subprocess.CompletedProcess:

@@ -23,15 +23,13 @@ the published models and short inputs."""
 import os
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import pytest
 from gradio_client import Client
 
-from builders import free_port
+from builders import free_port, wait_for_page
 from rnnhub.demo.app import CONCURRENCY_LIMIT, SESSION_CAPACITY, build_demo, launch
 from rnnhub.demo.soak import english, request, rss_bytes, run_client
 
@@ -45,8 +43,6 @@ MAX_WARMUP_ROUNDS = 12
 SOAK = {"endpoints": ENDPOINTS, "new_sessions": True}
 # The server runs CONCURRENCY_LIMIT requests at a time: as many clients keep its workers busy.
 CLIENTS = CONCURRENCY_LIMIT
-# A fresh process imports torch, transformers and gradio: ~20 s idle, minutes on a loaded 2-core box.
-START_TIMEOUT_S = 600
 
 
 @pytest.fixture(scope="module")
@@ -65,19 +61,7 @@ def server(tmp_path_factory):
     )
     try:
         url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                tail = log.read_text(errors="replace")[-3000:]
-                raise AssertionError(f"rnnhub demo exited with {process.returncode}: {tail}")
-            try:
-                if httpx.get(url, timeout=10).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"rnnhub demo did not answer on {url} within {START_TIMEOUT_S} s")
-            time.sleep(1)
+        assert wait_for_page(url, process, lambda: log.read_text(errors="replace")).status_code == 200
         yield process, [Client(url, verbose=False) for _ in range(CLIENTS)]
     finally:
         process.terminate()

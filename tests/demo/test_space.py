@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,7 +14,7 @@ import pytest
 from gradio_client import Client
 from huggingface_hub import metadata_load
 
-from builders import free_port
+from builders import free_port, wait_for_page
 from rnnhub import __version__
 from rnnhub.cli import build_parser
 from rnnhub.demo import catalog
@@ -23,9 +22,6 @@ from rnnhub.demo.cli import _cli_demo
 from rnnhub.demo.space import SPACE_MODELS, demo_models, export_space, requirements
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = (
-    600  # a fresh process imports torch, transformers and gradio: 20 s idle, ~5 min at load 13 on 2 cores
-)
 
 
 def digest(path: Path) -> str:
@@ -134,18 +130,6 @@ def installed_rnnhub(site: Path) -> Path:
     return site
 
 
-def wait_for_page(url: str, process: subprocess.Popen) -> httpx.Response:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"app.py exited with {process.returncode}: {process.stdout.read()[-3000:]}")
-        try:
-            return httpx.get(url, timeout=10)
-        except httpx.TransportError:
-            time.sleep(1)
-    raise AssertionError(f"app.py did not answer on {url} within {START_TIMEOUT_S} s")
-
-
 def test_the_exported_app_serves_the_page_and_the_api(space, tmp_path):
     port = free_port()
     site = installed_rnnhub(tmp_path / "site")
@@ -166,7 +150,7 @@ def test_the_exported_app_serves_the_page_and_the_api(space, tmp_path):
     )
     try:
         url = f"http://127.0.0.1:{port}/"
-        page = wait_for_page(url, process)
+        page = wait_for_page(url, process, process.stdout.read)
         assert page.status_code == 200
         assert httpx.get(f"{url}config", timeout=30).json()["title"] == "rnnhub demo"
         client = Client(url, verbose=False)
