@@ -114,3 +114,15 @@ def finish(output: dict, args: argparse.Namespace, checks: list[dict]) -> int:
     print(f"\nwrote {path}")
     failed = any(c["required"] and not c["passed"] for c in checks)
     return 1 if (args.strict and failed) else 0
+
+
+def finish_run(benchmark: str, env: dict, args: argparse.Namespace, results: list, checks: list[dict]) -> int:
+    """Print the checks, then write ``{benchmark, environment (load at the end added), settings, results, checks}``
+    and return :func:`finish`'s exit code."""
+    for entry in checks:
+        print(entry["text"])
+    env["load_average_at_end"] = load_average()
+    settings = {**vars(args), "output": str(args.output)}
+    output = {"benchmark": benchmark, "environment": env, "settings": settings, "results": results}
+    output["checks"] = checks
+    return finish(output, args, checks)

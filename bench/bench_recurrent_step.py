@@ -33,8 +33,7 @@ from _common import (
     add_common_arguments,
     check,
     environment,
-    finish,
-    load_average,
+    finish_run,
     markdown_table,
 )
 
@@ -125,13 +124,7 @@ def main(argv=None) -> int:
         faster = f"{name}: RecurrentLayer {ratio:.2f}x the module's speed"
         checks.append(check(f"{name}: faster", ratio >= 1, round(ratio, 3), 1, faster))
     print(markdown_table(["shape", *(f"{way}, µs/step" for way in WAYS), "module / RecurrentLayer"], rows))
-    for entry in checks:
-        print(entry["text"])
-    env["load_average_at_end"] = load_average()
-    settings = {**vars(args), "output": str(args.output)}
-    output = {"benchmark": "lstm_step_cpu", "environment": env, "settings": settings, "results": results}
-    output["checks"] = checks
-    return finish(output, args, checks)
+    return finish_run("lstm_step_cpu", env, args, results, checks)
 
 
 if __name__ == "__main__":

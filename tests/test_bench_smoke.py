@@ -49,6 +49,17 @@ def _check_checks(checks: list) -> None:
         assert check["text"].startswith(("PASS", "FAIL"))
 
 
+def test_bench_figures_quick(tmp_path):
+    data = _run("bench_figures.py", tmp_path / "figures.json")
+    assert data["benchmark"] == "demo_figures"
+    _check_environment(data["environment"])
+    _check_checks(data["checks"])
+    [result] = data["results"]
+    assert result["endpoint"] == "/lab_gates"
+    assert set(result["cpu_s_per_request"]) == {"fixed margins", "tight_layout"}
+    assert result["fixed_over_tight"] > 0
+
+
 def test_bench_recurrent_step_quick(tmp_path):
     data = _run("bench_recurrent_step.py", tmp_path / "recurrent_step.json")
     assert data["benchmark"] == "lstm_step_cpu"

@@ -8,15 +8,23 @@ functions that build a figure (``tight_layout`` draws it), decorated with :func:
 ``savefig``, the call every renderer makes, gradio's included: :func:`serial_figure` makes a plain
 :class:`~matplotlib.figure.Figure` (gradio recognises matplotlib figures by their class's module, so no subclass)
 whose ``savefig`` takes the lock.
+
+Figures the demo draws on every request set their margins in inches with :func:`set_margins` instead of
+``tight_layout``: ``tight_layout`` lays the whole figure out once more to measure it, which cost a third of the
+``/lab_gates`` and ``/lab_gradients`` requests' time (``bench/bench_figures.py``). Text whose size varies (token
+labels) is measured from the font's metrics by :func:`text_inches`, without drawing.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import text_to_path
 
 RENDER_LOCK = threading.RLock()  # re-entrant: a figure builder may save a figure
 
@@ -44,3 +52,32 @@ def serial_figure(**kwargs: Any) -> Figure:
 
     figure.savefig = savefig
     return figure
+
+
+def text_inches(text: str, *, size: float, family: Sequence[str] | str | None = None) -> tuple[float, float]:
+    """Width and height (inches) of ``text`` on one line at ``size`` points, from the font's metrics (plain
+    text, no mathtext; nothing is drawn)."""
+    font = FontProperties(size=size, family=family)
+    width, height, _ = text_to_path.get_text_width_height_descent(text, font, ismath=False)
+    return width / 72.0, height / 72.0
+
+
+def set_margins(
+    figure: Figure, *, left: float, right: float, top: float, bottom: float, gap: float = 0.0
+) -> None:
+    """The subplots' margins in inches (left, right, top and bottom of the grid; ``gap``: between rows),
+    whatever the figure's size."""
+    width, height = figure.get_size_inches()
+    rows = figure.axes[0].get_subplotspec().get_gridspec().nrows if figure.axes else 1
+    axes_height = (height - top - bottom - (rows - 1) * gap) / rows
+    if min(width - left - right, axes_height) <= 0:
+        raise ValueError(
+            f"margins {left, right, top, bottom, gap} leave no room in a {width}x{height} in figure"
+        )
+    figure.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        hspace=gap / axes_height,
+    )

@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from rnnhub.figures import serial_figure, serially
+from rnnhub.figures import serial_figure, serially, set_margins, text_inches
 
 __all__ = [
     "attention_heatmap",
@@ -62,14 +62,37 @@ def token_font() -> list[str]:
     return ["DejaVu Sans"]
 
 
-def _token_ticks(axes: Any, tokens: Sequence[str], axis: str = "x") -> None:
+_TOKEN_SIZE = 8  # points
+_TOKEN_ROTATION = 60  # degrees, x-axis token labels
+
+
+def _token_ticks(axes: Any, tokens: Sequence[str], axis: str = "x") -> list[str]:
+    """Label ``axis`` with the tokens (every k-th beyond :data:`_MAX_TICKS`); the labels shown."""
     step = max(1, -(-len(tokens) // _MAX_TICKS))
     positions = list(range(0, len(tokens), step))
     labels = [str(tokens[i]) for i in positions]
     if axis == "x":
-        axes.set_xticks(positions, labels, rotation=60, ha="right", fontsize=8, fontfamily=token_font())
+        axes.set_xticks(
+            positions,
+            labels,
+            rotation=_TOKEN_ROTATION,
+            ha="right",
+            fontsize=_TOKEN_SIZE,
+            fontfamily=token_font(),
+        )
     else:
-        axes.set_yticks(positions, labels, fontsize=8, fontfamily=token_font())
+        axes.set_yticks(positions, labels, fontsize=_TOKEN_SIZE, fontfamily=token_font())
+    return labels
+
+
+def _rotated_labels_inches(labels: Sequence[str]) -> float:
+    """How far below the axes the x-axis token labels reach (inches), ticks and padding included."""
+    angle = np.deg2rad(_TOKEN_ROTATION)
+    reach = 0.0
+    for label in labels:
+        width, height = text_inches(label, size=_TOKEN_SIZE, family=token_font())
+        reach = max(reach, width * np.sin(angle) + height * np.cos(angle))
+    return reach + 0.25  # tick (3.5 pt), label pad (3.5 pt) and a border
 
 
 @serially
@@ -110,8 +133,9 @@ def gate_heatmap(trace: dict) -> Figure:
         axes.set_title(f"{name} {kind} per unit (mean {mean:.2f})", fontsize=9)
         axes.set_ylabel("unit", fontsize=8)
         figure.colorbar(image, ax=axes, pad=0.01)
-    _token_ticks(panels[-1], tokens)
-    figure.tight_layout()
+    labels = _token_ticks(panels[-1], tokens)
+    # Inches: unit ticks and label on the left, the colorbars' ticks fit inside, each panel's title above it.
+    set_margins(figure, left=0.7, right=0.15, top=0.35, bottom=_rotated_labels_inches(labels), gap=0.5)
     return figure
 
 
@@ -133,13 +157,18 @@ def attention_heatmap(
     figure = serial_figure(figsize=(width, height), dpi=100)
     axes = figure.add_subplot()
     image = axes.imshow(weights, aspect="auto", interpolation="nearest", cmap="Blues", vmin=0.0, vmax=1.0)
-    _token_ticks(axes, list(source_tokens))
-    _token_ticks(axes, list(target_tokens), axis="y")
+    below = _token_ticks(axes, list(source_tokens))
+    beside = _token_ticks(axes, list(target_tokens), axis="y")
     axes.set_xlabel(source_label)
     axes.set_ylabel(target_label)
     axes.set_title("Where the decoder looked for each word", fontsize=10)
     figure.colorbar(image, ax=axes, pad=0.01)
-    figure.tight_layout()
+    # Inches: the widest target token and the axis label on the left, the rotated source tokens and the axis
+    # label below, the title above; the colorbar's ticks fit inside.
+    widest = max(
+        (text_inches(label, size=_TOKEN_SIZE, family=token_font())[0] for label in beside), default=0
+    )
+    set_margins(figure, left=widest + 0.45, right=0.15, top=0.35, bottom=_rotated_labels_inches(below) + 0.25)
     return figure
 
 

@@ -10,7 +10,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from rnnhub.figures import serial_figure, serially
+from rnnhub.figures import serial_figure, serially, set_margins
 
 COLORS = {"rnn": "tab:red", "gru": "tab:blue", "lstm": "tab:green", "lstm-bias1": "tab:olive"}
 
@@ -75,7 +75,9 @@ def plot_gradient_flow(runs: list[dict], title: str = "Gradient flow back throug
     axes.set_ylabel("||dL / dh_t||")
     axes.set_title(title)
     axes.legend(fontsize=7)
-    figure.tight_layout()
+    # Inches: room on the left for log tick labels down to 10^-99 and the axis label (the demo draws this one
+    # on every request, so no tight_layout: see rnnhub.figures).
+    set_margins(figure, left=0.9, right=0.15, top=0.4, bottom=0.6)
     return figure
 
 
