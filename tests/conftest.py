@@ -19,6 +19,22 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 torch.set_num_threads(1)
 
 
+# Files collected first, longest first: `make test` deals whole files to 2 workers (`--dist loadfile`) in
+# collection order, so a file of many minutes collected late leaves one worker alone with it at the end. The
+# demo's memory soak (about half the suite's time) starts at once and the rest fills the other worker meanwhile.
+FIRST = ("demo/test_memory.py",)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: k for k, name in enumerate(FIRST)}
+
+    def order(item):
+        path = item.path.as_posix()
+        return next((k for name, k in rank.items() if path.endswith("tests/" + name)), len(FIRST))
+
+    items.sort(key=order)  # stable: every other test keeps its place
+
+
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)
