@@ -46,11 +46,12 @@ PORT ?= 7860
 run: install
 	$(BIN)/rnnhub demo --host $(HOST) --port $(PORT)
 
-# Two workers (pytest-xdist), each test file on one worker (module fixtures such as the demo server are built once);
-# the 15 slowest tests are listed at the end.
+# Two workers (pytest-xdist), each test file on one worker (module fixtures such as the demo server are built once),
+# dealt in collection order (--no-loadscope-reorder: xdist would otherwise deal the files with most tests first),
+# which tests/conftest.py starts with the longest file; the 15 slowest tests are listed at the end.
 PYTEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --durations=15
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
 test-slow: install
 	$(BIN)/python -m pytest -q -m slow

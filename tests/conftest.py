@@ -19,9 +19,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 torch.set_num_threads(1)
 
 
-# Files collected first, longest first: `make test` deals whole files to 2 workers (`--dist loadfile`) in
-# collection order, so a file of many minutes collected late leaves one worker alone with it at the end. The
-# demo's memory soak (about half the suite's time) starts at once and the rest fills the other worker meanwhile.
+# Files collected first, longest first: `make test` deals whole files to 2 workers in collection order
+# (`--dist loadfile --no-loadscope-reorder`; without the flag xdist deals the files with most tests first), so a
+# file of many minutes dealt late leaves one worker alone with it at the end. The demo's memory soak (about half
+# the suite's time) starts at once and the rest fills the other worker meanwhile.
 FIRST = ("demo/test_memory.py",)
 
 
