@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -126,3 +127,16 @@ def finish_run(benchmark: str, env: dict, args: argparse.Namespace, results: lis
     output = {"benchmark": benchmark, "environment": env, "settings": settings, "results": results}
     output["checks"] = checks
     return finish(output, args, checks)
+
+
+@contextlib.contextmanager
+def onednn_off():
+    """torch's native CPU kernels instead of oneDNN's inside the block: only ``torch.backends.mkldnn.enabled`` is
+    switched (``torch.backends.mkldnn.flags`` also sets oneDNN's TF32 flag, and warns on every call that TF32
+    needs an Intel GPU)."""
+    saved = torch.backends.mkldnn.enabled
+    torch.backends.mkldnn.enabled = False
+    try:
+        yield
+    finally:
+        torch.backends.mkldnn.enabled = saved

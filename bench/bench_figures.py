@@ -86,12 +86,12 @@ def measure(endpoint: str, rounds: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=12)
-    add_common_arguments(parser, "one request each way, /lab_gates only: a smoke run, not a result")
+    add_common_arguments(parser, "one request each way, /lab_gradients only (no model to load): a smoke run")
     args = parser.parse_args(argv)
     if args.device == "cuda":
         raise SystemExit("The demo serves on the CPU; run this benchmark without --device cuda.")
     torch.set_num_threads(args.threads or 1)
-    endpoints = ("/lab_gates",) if args.quick else tuple(REQUESTS)
+    endpoints = ("/lab_gradients",) if args.quick else tuple(REQUESTS)
     if args.quick:
         args.rounds = 1
     if args.output is None:

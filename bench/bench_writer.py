@@ -12,7 +12,7 @@ The plain loops
     sampling as generate(): logits / temperature, then top-p (nucleus) filtering, softmax, ``torch.multinomial``.
     Before timing, both paths decode the same prompt greedily for 64 characters and must agree token for token
     (the copy is right), and with sampling from the same seed they must write the same text (the sampling is
-    the same). ``plain_native`` is the same loop run with oneDNN off (``torch.backends.mkldnn.flags``): torch's
+    the same). ``plain_native`` is the same loop run with oneDNN off (``_common.onednn_off``): torch's
     native LSTM kernel, the fastest plain step on a CPU, since oneDNN's LSTM pays a fixed cost per call that
     dwarfs one step. rnnhub's layer takes one step without gradients through the native cell too
     (``rnnhub.models.recurrent``), so ``generate()`` against ``plain_native`` compares like with like.
@@ -59,6 +59,7 @@ from _common import (
     finish,
     load_average,
     markdown_table,
+    onednn_off,
     pick_device,
     spread,
     timed,
@@ -187,7 +188,7 @@ def plain_generate(plain: PlainLSTM, prompt: torch.Tensor, new: int, sample: boo
 def plain_native_generate(plain: PlainLSTM, prompt: torch.Tensor, new: int) -> torch.Tensor:
     """The plain loop with oneDNN off: torch's native LSTM kernel, as fast a plain step as torch offers on a CPU
     (oneDNN's LSTM has a fixed cost per call that dominates one step; see bench_recurrent_step.py)."""
-    with torch.backends.mkldnn.flags(enabled=False):
+    with onednn_off():
         return plain_generate(plain, prompt, new, sample=True)
 
 

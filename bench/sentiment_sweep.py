@@ -87,6 +87,8 @@ SWEEPS = {
             "bigrams-20k": (["--bigram-buckets", "20000"], SEEDS),
             # The published recipe's best checkpoint was its last (epoch 4 of 4) in every seed: twice the epochs.
             "epochs-8": (["--epochs", "8"], SEEDS),
+            # Twice the recipe's 128 units per direction: more capacity for characters' combinations.
+            "h256": (["--hidden-size", "256"], SEEDS),
             # The published recipe again on this machine, now with length-bucketed batches (its folder had none).
             "published": ([], SEEDS),
         },

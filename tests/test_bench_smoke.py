@@ -55,7 +55,7 @@ def test_bench_figures_quick(tmp_path):
     _check_environment(data["environment"])
     _check_checks(data["checks"])
     [result] = data["results"]
-    assert result["endpoint"] == "/lab_gates"
+    assert result["endpoint"] == "/lab_gradients"
     assert set(result["cpu_s_per_request"]) == {"fixed margins", "tight_layout"}
     assert result["fixed_over_tight"] > 0
 

@@ -105,6 +105,7 @@ def test_finetune_comparison_publishes_both_results(tiny_lm, tmp_path):
     card = (tmp_path / "clf" / "README.md").read_text()
     # The TF-IDF baseline belongs to rt-sentiment-en only.
     assert "same LSTM from scratch" in card and "TF-IDF" not in card
+    assert "tfidf_baseline_test" not in report
 
     # A finished from-scratch run with the same settings is reused; one with other settings is refused.
     again = finetune_comparison(
