@@ -91,6 +91,16 @@ def test_set_margins_places_the_grid_in_inches_whatever_the_size():
     )
     # The gap between the rows: the top of the lower panel to the bottom of the upper one, in inches.
     assert (top.get_position().y0 - bottom.get_position().y1) * 5 == pytest.approx(0.5)
+    # Colorbars nest each axes and its bar in a grid of their own: the gap is still between the figure's rows.
+    figure = Figure(figsize=(8.0, 5.0), dpi=100)
+    panels = figure.subplots(4, 1)  # 4: each bar's own grid has 3 rows
+    for axes in panels:
+        figure.colorbar(axes.imshow(np.zeros((2, 2))), ax=axes)
+    set_margins(figure, left=1.0, right=0.5, top=0.25, bottom=0.75, gap=0.3)
+    gaps = [
+        (upper.get_position().y0 - lower.get_position().y1) * 5 for upper, lower in zip(panels, panels[1:])
+    ]
+    assert gaps == pytest.approx([0.3, 0.3, 0.3])
     with pytest.raises(ValueError, match="no room"):
         set_margins(figure, left=4.0, right=4.0, top=0.1, bottom=0.1)
 

@@ -68,7 +68,9 @@ def set_margins(
     """The subplots' margins in inches (left, right, top and bottom of the grid; ``gap``: between rows),
     whatever the figure's size."""
     width, height = figure.get_size_inches()
-    rows = figure.axes[0].get_subplotspec().get_gridspec().nrows if figure.axes else 1
+    # The figure's own grid: a colorbar nests its axes and the bar in a grid of their own inside one cell.
+    spec = figure.axes[0].get_subplotspec() if figure.axes else None
+    rows = spec.get_topmost_subplotspec().get_gridspec().nrows if spec is not None else 1
     axes_height = (height - top - bottom - (rows - 1) * gap) / rows
     if min(width - left - right, axes_height) <= 0:
         raise ValueError(

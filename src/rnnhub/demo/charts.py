@@ -135,7 +135,7 @@ def gate_heatmap(trace: dict) -> Figure:
         figure.colorbar(image, ax=axes, pad=0.01)
     labels = _token_ticks(panels[-1], tokens)
     # Inches: unit ticks and label on the left, the colorbars' ticks fit inside, each panel's title above it.
-    set_margins(figure, left=0.7, right=0.15, top=0.35, bottom=_rotated_labels_inches(labels), gap=0.5)
+    set_margins(figure, left=0.7, right=0.15, top=0.35, bottom=_rotated_labels_inches(labels), gap=0.45)
     return figure
 
 
