@@ -55,16 +55,15 @@ def _arguments_for(endpoint: str, k: int) -> tuple:
     return request(2 * k if endpoint == "/translate" else k, (endpoint,))[1]
 
 
-def _request(endpoint: str, k: int, way: str) -> tuple[float, int]:
-    """CPU seconds of one request and the bytes of its encoded figures."""
+def _request(endpoint: str, k: int, way: str) -> float:
+    """CPU seconds of one request, its figures encoded for the page."""
     start = time.process_time()
     outputs: Any = REQUESTS[endpoint](*_arguments_for(endpoint, k))
-    size = 0
     for figure in (o for o in outputs if isinstance(o, Figure)):
         if way == "tight_layout":
             figure.tight_layout()
-        size += len(encode_plot_to_base64(figure, "webp"))
-    return time.process_time() - start, size
+        encode_plot_to_base64(figure, "webp")
+    return time.process_time() - start
 
 
 def measure(endpoint: str, rounds: int) -> dict:
@@ -73,7 +72,7 @@ def measure(endpoint: str, rounds: int) -> dict:
     seconds: dict[str, list[float]] = {way: [] for way in WAYS}
     for k in range(1, rounds + 1):
         for way in WAYS:
-            seconds[way].append(_request(endpoint, k, way)[0])
+            seconds[way].append(_request(endpoint, k, way))
     medians = {way: statistics.median(values) for way, values in seconds.items()}
     return {
         "endpoint": endpoint,

@@ -132,9 +132,8 @@ def summary(
     before, e.g. on an earlier machine whose ``runs/`` is gone), marked ``"recorded": true``."""
     rows, before = [], {row["variant"]: row for row in recorded}
     for variant, (options, seeds) in sweep.variants.items():
-        reports = {}
+        reports, wanted = {}, train and (not only or variant in only)
         for seed in seeds:
-            wanted = train and (not only or variant in only)
             if wanted or (seed_folder(runs, sweep, variant, seed) / "eval_report.json").is_file():
                 reports[seed] = run(runs, sweep, variant, seed)
         if not reports:

@@ -27,11 +27,9 @@ FIRST = ("demo/test_memory.py",)
 
 
 def pytest_collection_modifyitems(config, items):
-    rank = {name: k for k, name in enumerate(FIRST)}
-
     def order(item):
         path = item.path.as_posix()
-        return next((k for name, k in rank.items() if path.endswith("tests/" + name)), len(FIRST))
+        return next((k for k, name in enumerate(FIRST) if path.endswith("tests/" + name)), len(FIRST))
 
     items.sort(key=order)  # stable: every other test keeps its place
 
