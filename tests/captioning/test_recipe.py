@@ -206,6 +206,22 @@ def test_the_cli_records_a_reproducible_command():
         parser.parse_args(["captioning", "--output", "out", "--encoder-channels", "a,b"])
 
 
+def test_bf16_trains_under_autocast_and_the_card_says_so(tmp_path, bf16_trainable):
+    """--bf16: Trainer's bfloat16 autocast; the weights stay float32, the settings, command and card record it."""
+    import argparse
+
+    folder = tmp_path / "bf16"
+    report = train_captioning(output_dir=folder, data=caption_splits(), seed=0, bf16=True, **TINY_SETTINGS)
+    assert report["recipe"]["settings"]["bf16"] is True
+    model = AutoModelForImageTextToText.from_pretrained(folder)
+    assert {str(p.dtype) for p in model.parameters()} == {"torch.float32"}
+    assert "bfloat16 autocast (float32 weights and optimizer)" in (folder / "README.md").read_text()
+    parser = argparse.ArgumentParser()
+    add_cli(parser.add_subparsers())
+    args = parser.parse_args(["captioning", "--output", "out", "--bf16"])
+    assert command_line(args) == "rnnhub train captioning --output out --bf16"
+
+
 def test_rnnhub_train_captioning_is_registered():
     result = subprocess.run(
         [sys.executable, "-m", "rnnhub_cli", "train", "captioning", "--help"], capture_output=True, text=True

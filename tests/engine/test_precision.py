@@ -8,6 +8,8 @@ import datasets
 import pytest
 import torch
 
+from builders import caption_splits
+from rnnhub.captioning.recipe import train_captioning
 from rnnhub.cli import main
 from rnnhub.engine import precision
 from rnnhub.engine.trainer import make_training_arguments
@@ -64,6 +66,8 @@ def test_the_recipes_refuse_before_writing_anything(cpu_without_bf16, tmp_path) 
     writer_data = datasets.DatasetDict({"train": texts, "validation": texts, "test": texts})
     with pytest.raises(ValueError, match="Train without --bf16"):
         train_writer("shakespeare-plays", output_dir=tmp_path / "w", data=writer_data, bf16=True)
+    with pytest.raises(ValueError, match="Train without --bf16"):
+        train_captioning(output_dir=tmp_path / "c", data=caption_splits(), bf16=True)
     assert sorted(path.name for path in tmp_path.iterdir()) == []
 
 

@@ -104,6 +104,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         ),
         "optimizer": f"AdamW, learning rate {settings['learning_rate']:g} with linear decay, batch size "
         f"{settings['batch_size']}, gradient clipping at norm 1",
+        "precision": "bfloat16 autocast (float32 weights and optimizer)" if settings.get("bf16") else None,
         "regularisation": f"dropout {settings['dropout']:g}, embedding dropout {settings['embedding_dropout']:g}"
         + (
             f", feature-grid channel dropout {config.encoder_dropout:g}"

@@ -80,6 +80,12 @@ def add_cli(recipes: Any) -> argparse.ArgumentParser:
         default=None,
         help="more corpora to train on, comma-separated (e.g. clipart-captions); each test split scored on its own",
     )
+    parser.add_argument(
+        "--bf16",
+        action="store_true",
+        default=None,
+        help="train under bfloat16 autocast (weights stay float32; needs AVX512-BF16/AMX or a bf16 GPU)",
+    )
     parser.add_argument("--model-id", default=None, help="Hub id for the card (default: the folder name)")
     parser.add_argument("--progress", action="store_true", help="show Trainer's progress bar and logs")
     parser.set_defaults(func=run, train_parser=parser)

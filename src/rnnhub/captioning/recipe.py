@@ -36,6 +36,7 @@ from rnnhub.captioning.settings import (
     settings_with,
 )
 from rnnhub.engine.checks import check_choice
+from rnnhub.engine.precision import check_bf16
 from rnnhub.engine.run_info import recipe_hardware
 from rnnhub.engine.settings import fresh_output_dir, schedule, torch_threads
 from rnnhub.models.constants import CELL_TYPES
@@ -93,6 +94,8 @@ def train_captioning(
 
     check_choice("cell_type", cell_type, CELL_TYPES)
     settings = settings_with(**overrides)
+    if settings.bf16:
+        check_bf16()  # before the corpus, the images and the model are built
     output_dir = fresh_output_dir(output_dir)
     splits = _load_splits(data)
     extra = load_extra_corpora(settings.extra_train, extra_data)
@@ -182,6 +185,7 @@ def _run(
         max_train_minutes=settings.max_train_minutes,
         suppress_tokens=suppress,
         progress=progress,
+        training_arguments={"bf16": True} if settings.bf16 else {},
     )
     with tempfile.TemporaryDirectory(prefix="rnnhub-captioning-") as checkpoints:
         trainer = build_trainer(

@@ -87,6 +87,9 @@ class CaptioningSettings:
     # More corpora with image, caption and captions columns (e.g. "clipart-captions"): their train split joins the
     # training data, their validation split the selection, and each of their test splits is scored on its own.
     extra_train: tuple[str, ...] = ()
+    # Train under bfloat16 autocast (Trainer's bf16; weights and optimizer stay float32): needs a CPU with native
+    # bfloat16 (AVX512-BF16 or AMX) or a GPU that has it (rnnhub.engine.precision).
+    bf16: bool = False
 
     def __post_init__(self) -> None:
         check_choice("encoder_block", self.encoder_block, ENCODER_BLOCKS)
