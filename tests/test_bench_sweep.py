@@ -47,3 +47,19 @@ def test_an_unknown_variant_is_refused_before_training(capsys):
         sentiment_sweep.main(["--sweep", "recipe-sweep", "--variants", "no-such"])
     assert stop.value.code == 2
     assert "recipe-sweep has no variant no-such; it has concat" in capsys.readouterr().err
+
+
+def test_truncation_cuts_each_review_to_what_its_first_tokens_cover():
+    import sentiment_truncation
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(
+        Path(__file__).resolve().parents[1] / "model_cards/lstm-sentiment-zh"
+    )
+    texts = ["这本书很好看，推荐", "差"]
+    kept, whole = sentiment_truncation._cut(tokenizer, texts, limit=5)
+    assert whole == 0.5  # the one-character review fits, the long one does not
+    assert kept[1] == "差"
+    assert texts[0].startswith(kept[0]) and 0 < len(kept[0]) < len(texts[0])
+    assert len(tokenizer(kept[0])["input_ids"]) <= 5  # what is kept fits the limit, special tokens included
+    assert len(tokenizer(texts[0][: len(kept[0]) + 1])["input_ids"]) > 5  # and one more character would not
