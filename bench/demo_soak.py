@@ -32,7 +32,7 @@ from pathlib import Path
 import torch
 from _common import RESULTS_DIR, check_line, environment, finish, load_average, markdown_table
 
-from rnnhub.demo.soak import ENDPOINTS, rss_bytes, run_client
+from rnnhub.demo.soak import ENDPOINTS, rss_bytes, run_client, stop_server
 
 MB = 1e6
 
@@ -176,8 +176,7 @@ def main(argv=None) -> int:
         end = sampler.mark("end")
         sampler.stopped.set()
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        stop_server(server, timeout=60)
 
     after_warmup = next(s["rss_mb"] for s in sampler.samples if s["label"] == "after warm-up")
     growth = end - after_warmup

@@ -19,6 +19,7 @@ from rnnhub import __version__
 from rnnhub.cli import build_parser
 from rnnhub.demo import catalog
 from rnnhub.demo.cli import _cli_demo
+from rnnhub.demo.soak import stop_server
 from rnnhub.demo.space import SPACE_MODELS, demo_models, export_space, requirements
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,5 +166,4 @@ def test_the_exported_app_serves_the_page_and_the_api(space, tmp_path):
         _, memory_table = client.predict(api_name="/lab_memory_table")
         assert "| lstm |" in memory_table
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_server(process)

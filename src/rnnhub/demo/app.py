@@ -46,6 +46,7 @@ from PIL import Image  # noqa: E402
 
 from rnnhub.demo import captioning, catalog, charts, lab, models_tab, plots, sentiment, translation, write  # noqa: E402
 from rnnhub.demo.caption_examples import CLIPART, EMOJI, LABELS, NEVER_SEEN, SEEN, SEEN_VARIANT  # noqa: E402
+from rnnhub.demo.native_memory import bound_native_memory  # noqa: E402
 from rnnhub.demo.text_input import MAX_BEAMS  # noqa: E402
 
 __all__ = [
@@ -894,7 +895,10 @@ def launch(
     demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, share: bool = False, **kwargs: Any
 ) -> Any:
     """Serve ``demo`` (blocking unless ``prevent_thread_lock=True`` is passed); ``quiet=True`` silences gradio's
-    own start-up lines (``rnnhub demo`` prints its own)."""
+    own start-up lines (``rnnhub demo`` prints its own). First bounds the process's native memory
+    (:mod:`rnnhub.demo.native_memory`: oneDNN's kernel cache and glibc's mmap threshold, without which the server's
+    memory rises with traffic)."""
+    bound_native_memory()
     return demo.launch(
         server_name=host,
         server_port=port,

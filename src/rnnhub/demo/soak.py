@@ -8,12 +8,13 @@ seconds) and the memory test (``tests/demo/test_memory.py``: a few hundred reque
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENDPOINTS", "Record", "request", "rss_bytes", "run_client", "send"]
+__all__ = ["ENDPOINTS", "Record", "request", "rss_bytes", "run_client", "send", "stop_server"]
 
 # Every API endpoint of rnnhub.demo.app, in the order the mix cycles through them.
 ENDPOINTS = (
@@ -134,6 +135,16 @@ def run_client(
         )
         index += stride
     return records
+
+
+def stop_server(process: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Stop a served demo: SIGTERM, then SIGKILL if it has not exited within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def rss_bytes(pid: int) -> int:
