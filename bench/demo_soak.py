@@ -229,6 +229,9 @@ def main(argv=None) -> int:
         print(check["text"])
     env["load_average_at_end"] = load_average()
     env["malloc_arena_max"] = os.environ.get("MALLOC_ARENA_MAX")
+    env["rnnhub_native_defaults"] = os.environ.get(
+        "RNNHUB_NATIVE_DEFAULTS"
+    )  # set: the server kept the libraries' defaults
     output = {
         "benchmark": "demo_soak",
         "environment": env,
