@@ -8,8 +8,9 @@ What runs
     and 0 (no cache). In each process, after one warm-up call:
 
     * ``new lengths``: texts of 1, 2, ... N words, each length new: the growth of the process's RSS (MB);
-    * ``hot mix``: the lengths 1-32 in turn, R rounds (they fit in the capped cache): median ms a call;
-    * ``wide mix``: the lengths 1-128 in turn (twice the capped cache: each call a miss there): median ms a call.
+    * ``hot mix``: the lengths 1-32 in turn, R rounds (fewer lengths than the capped cache has entries; whether
+      they fit depends on how many entries a call keeps): median ms a call;
+    * ``wide mix``: the lengths 1-128 in turn (more lengths than the capped cache has entries): median ms a call.
 
     Ratios are against the default capacity's process, measured in the same run, one process after another.
     **Required: the capped process keeps at most half the default's memory over the new lengths.**
@@ -33,6 +34,9 @@ import torch
 from _common import RESULTS_DIR, add_common_arguments, check, environment, finish_run, markdown_table
 
 from rnnhub.demo.native_memory import ONEDNN_ENV, SERVER_CACHE_CAPACITY
+from rnnhub.demo.soak import rss_bytes
+
+MIB = 1 << 20
 
 MODEL = Path(__file__).resolve().parents[1] / "model_cards" / "lstm-sentiment-rt-en"
 WORDS = [
@@ -59,11 +63,6 @@ def text(words: int) -> str:
     return " ".join(WORDS[k % len(WORDS)] for k in range(words))
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
-
-
 def measure(new_lengths: int, rounds: int, threads: int) -> dict:
     """One process's numbers (run in the child)."""
     from transformers import pipeline
@@ -73,10 +72,10 @@ def measure(new_lengths: int, rounds: int, threads: int) -> dict:
     torch.set_num_threads(threads)
     classify = pipeline("text-classification", model=str(MODEL), device="cpu")
     classify(text(1))
-    start = rss_mb()
+    start = rss_bytes(os.getpid()) / MIB
     for words in range(2, 2 + new_lengths):
         classify(text(words))
-    growth = rss_mb() - start
+    growth = rss_bytes(os.getpid()) / MIB - start
 
     def per_call_ms(lengths: range) -> float:
         times = []

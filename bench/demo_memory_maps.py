@@ -24,7 +24,6 @@ import argparse
 import os
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
@@ -33,10 +32,9 @@ from demo_soak import free_port, start_server
 from gradio_client import Client
 
 from rnnhub.demo.native_memory import DEFAULTS_ENV
-from rnnhub.demo.soak import rss_bytes, run_client, stop_server
+from rnnhub.demo.soak import MEMORY_ENDPOINTS, rss_bytes, send_together, stop_server
 
-ENDPOINTS = ("/sentiment", "/lab_gates", "/lab_gradients", "/lab_memory_table", "/models", "/model_card")
-ROUND = 8 * len(ENDPOINTS)
+ROUND = 8 * len(MEMORY_ENDPOINTS)
 CLIENTS = 2
 KINDS = ("heap", "anon > 8 MiB", "anon <= 8 MiB", "file")
 _RANGE = re.compile(r"^([0-9a-f]+)-([0-9a-f]+) ")
@@ -65,17 +63,6 @@ def resident_by_kind(pid: int) -> dict[str, float]:
     return totals
 
 
-def send_round(clients: list, first: int) -> list:
-    def share(k: int) -> list:
-        count = len(range(k, ROUND, len(clients)))
-        return run_client(
-            clients[k], first + k, len(clients), count=count, endpoints=ENDPOINTS, new_sessions=True
-        )
-
-    with ThreadPoolExecutor(len(clients)) as pool:
-        return [record for part in pool.map(share, range(len(clients))) for record in part]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -96,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         clients = [Client(f"http://127.0.0.1:{port}/", verbose=False) for _ in range(CLIENTS)]
         for number in range(args.rounds):
-            records = send_round(clients, number * ROUND)
+            records = send_together(
+                clients, number * ROUND, ROUND, endpoints=MEMORY_ENDPOINTS, new_sessions=True
+            )
             failed = [r["error"] for r in records if not r["ok"]]
             if failed:
                 raise SystemExit(f"round {number + 1}: {len(failed)} requests failed, e.g. {failed[0]}")
@@ -111,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop_server(server)
     last = rows[-1]
-    before = ([r for r in rows if r["requests"] <= last["requests"] - 300] or rows[:1])[
-        -1
-    ]  # >= 300 requests back
+    before = next(
+        (r for r in reversed(rows) if r["requests"] <= last["requests"] - 300), rows[0]
+    )  # >= 300 back
     growth = {key: last[key] - before[key] for key in ("rss_mb", *KINDS)}
     print(
         markdown_table(

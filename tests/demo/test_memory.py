@@ -31,7 +31,6 @@ the published models and short inputs."""
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -39,16 +38,23 @@ from gradio_client import Client
 
 from builders import free_port, wait_for_page
 from rnnhub.demo.app import CONCURRENCY_LIMIT, SESSION_CAPACITY, build_demo, launch
-from rnnhub.demo.soak import english, request, rss_bytes, run_client, stop_server
+from rnnhub.demo.soak import (
+    MEMORY_ENDPOINTS,
+    english,
+    request,
+    rss_bytes,
+    run_client,
+    send_together,
+    stop_server,
+)
 
-ENDPOINTS = ("/sentiment", "/lab_gates", "/lab_gradients", "/lab_memory_table", "/models", "/model_card")
 REQUESTS = 300
 MAX_GROWTH_MB = 50
-WARMUP_ROUND = 8 * len(ENDPOINTS)  # requests
+WARMUP_ROUND = 8 * len(MEMORY_ENDPOINTS)  # requests
 MIN_WARMUP = 6 * WARMUP_ROUND
 SETTLED_MB = 4.0  # above the highest RSS before: half the 8 MB a round the bound allows on average
 MAX_WARMUP_ROUNDS = 12
-SOAK = {"endpoints": ENDPOINTS, "new_sessions": True}
+SOAK = {"endpoints": MEMORY_ENDPOINTS, "new_sessions": True}
 # The server runs CONCURRENCY_LIMIT requests at a time: as many clients keep its workers busy.
 CLIENTS = CONCURRENCY_LIMIT
 
@@ -76,25 +82,13 @@ def server(tmp_path_factory):
         output.close()
 
 
-def send_mix(clients, first: int, count: int) -> list:
-    """Requests ``first`` .. ``first + count - 1`` of the mix, dealt round-robin to the clients, which send at once."""
-
-    def share(k: int) -> list:
-        return run_client(
-            clients[k], first + k, len(clients), count=len(range(k, count, len(clients))), **SOAK
-        )
-
-    with ThreadPoolExecutor(len(clients)) as pool:
-        return [record for part in pool.map(share, range(len(clients))) for record in part]
-
-
 def warm_up(clients, pid: int) -> tuple[int, list[float]]:
     """Rounds of :data:`WARMUP_ROUND` requests until the server's RSS settles (two rounds in a row each end less
     than :data:`SETTLED_MB` above the highest RSS read before them, after at least :data:`MIN_WARMUP` requests):
     the number of requests sent and the RSS after each round, in MB."""
     sent, rss = 0, [rss_bytes(pid) / 1e6]
     for _ in range(MAX_WARMUP_ROUNDS):
-        records = send_mix(clients, sent, WARMUP_ROUND)
+        records = send_together(clients, sent, WARMUP_ROUND, **SOAK)
         assert [r["error"] for r in records if not r["ok"]] == []
         sent += len(records)
         rss.append(rss_bytes(pid) / 1e6)
@@ -109,14 +103,14 @@ def test_rss_stays_flat_over_300_requests_from_new_sessions(server):
     measured, records = [rss_bytes(process.pid) / 1e6], []
     while len(records) < REQUESTS:  # in rounds, so a failure shows where the memory went
         count = min(WARMUP_ROUND, REQUESTS - len(records))
-        records += send_mix(clients, sent + len(records), count)
+        records += send_together(clients, sent + len(records), count, **SOAK)
         measured.append(rss_bytes(process.pid) / 1e6)
     growth_mb = measured[-1] - measured[0]
     print(
         f"warm-up: {sent} requests, RSS (MB) {[round(m) for m in warm_up_rss]}; then {[round(m) for m in measured]}"
     )
     assert [r["error"] for r in records if not r["ok"]] == []
-    assert {r["endpoint"] for r in records} == set(ENDPOINTS) and len(records) == REQUESTS
+    assert {r["endpoint"] for r in records} == set(MEMORY_ENDPOINTS) and len(records) == REQUESTS
     assert growth_mb < MAX_GROWTH_MB, (
         f"the server's RSS grew {growth_mb:.1f} MB over {REQUESTS} requests after a warm-up of {sent}; "
         f"RSS (MB) after each warm-up round {[round(m) for m in warm_up_rss]}, then {[round(m) for m in measured]}"

@@ -24,15 +24,15 @@ from rnnhub.demo.native_memory import (
 
 # A bidirectional LSTM run on LENGTHS new lengths, one after another: the process's RSS growth in MB.
 CACHE_GROWTH = """
-import sys
+import os, sys
 import torch
+from rnnhub.demo.soak import rss_bytes
 if sys.argv[1] == "capped":
     from rnnhub.demo.native_memory import cap_onednn_cache
     cap_onednn_cache()
 torch.set_num_threads(1)
 def rss():
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+    return rss_bytes(os.getpid()) / (1 << 20)
 lstm = torch.nn.LSTM(128, 128, bidirectional=True, batch_first=True)
 with torch.no_grad():
     lstm(torch.randn(1, 1, 128))

@@ -11,10 +11,21 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENDPOINTS", "Record", "request", "rss_bytes", "run_client", "send", "stop_server"]
+__all__ = [
+    "ENDPOINTS",
+    "MEMORY_ENDPOINTS",
+    "Record",
+    "request",
+    "rss_bytes",
+    "run_client",
+    "send",
+    "send_together",
+    "stop_server",
+]
 
 # Every API endpoint of rnnhub.demo.app, in the order the mix cycles through them.
 ENDPOINTS = (
@@ -26,6 +37,17 @@ ENDPOINTS = (
     "/lab_memory_table",
     "/lab_memory",
     "/lab_gates",
+    "/models",
+    "/model_card",
+)
+
+# The memory test's mix (tests/demo/test_memory.py, bench/demo_memory_maps.py): the cheap endpoints whose outputs are
+# largest (plots), with the published models and short inputs.
+MEMORY_ENDPOINTS = (
+    "/sentiment",
+    "/lab_gates",
+    "/lab_gradients",
+    "/lab_memory_table",
     "/models",
     "/model_card",
 )
@@ -135,6 +157,19 @@ def run_client(
         )
         index += stride
     return records
+
+
+def send_together(clients: Sequence[Any], first: int, count: int, **mix: Any) -> list[Record]:
+    """Requests ``first`` .. ``first + count - 1`` of the mix, dealt round-robin to the clients, which send at once
+    (a thread each); ``mix`` is :func:`run_client`'s ``endpoints`` / ``new_sessions``."""
+
+    def share(k: int) -> list[Record]:
+        return run_client(
+            clients[k], first + k, len(clients), count=len(range(k, count, len(clients))), **mix
+        )
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        return [record for part in pool.map(share, range(len(clients))) for record in part]
 
 
 def stop_server(process: subprocess.Popen, timeout: float = 30.0) -> None:
