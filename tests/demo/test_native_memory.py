@@ -98,6 +98,11 @@ def test_values_the_libraries_cannot_take_are_refused(nothing_set, monkeypatch):
     monkeypatch.setenv(ONEDNN_ENV, "lots")
     with pytest.raises(ValueError, match="not a whole number.*unset it"):
         cap_onednn_cache()
+    monkeypatch.setenv(MMAP_ENV, "128k")
+    with pytest.raises(
+        ValueError, match="MALLOC_MMAP_THRESHOLD_='128k' is not a whole number of bytes; unset it"
+    ):
+        fix_mmap_threshold()
 
 
 def test_the_operators_mmap_threshold_wins_and_defaults_can_be_kept(nothing_set, monkeypatch):

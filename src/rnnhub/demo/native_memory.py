@@ -53,14 +53,8 @@ def cap_onednn_cache(capacity: int = SERVER_CACHE_CAPACITY) -> int:
     already built a oneDNN primitive (it read the variable then)."""
     if capacity < 0:
         raise ValueError(f"capacity must be 0 (no cache) or more entries, got {capacity}.")
-    value = os.environ.setdefault(ONEDNN_ENV, str(capacity))
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(
-            f"{ONEDNN_ENV}={value!r} is not a whole number of cache entries; unset it or set e.g. "
-            f"{ONEDNN_ENV}={capacity}."
-        ) from None
+    os.environ.setdefault(ONEDNN_ENV, str(capacity))
+    return _whole_number(ONEDNN_ENV, "cache entries", capacity)
 
 
 def fix_mmap_threshold(threshold: int = SERVER_MMAP_THRESHOLD) -> int | None:
@@ -70,7 +64,7 @@ def fix_mmap_threshold(threshold: int = SERVER_MMAP_THRESHOLD) -> int | None:
     if not 0 < threshold <= 32 * 1024 * 1024:
         raise ValueError(f"threshold must be between 1 byte and 32 MiB (glibc's maximum), got {threshold}.")
     if os.environ.get(MMAP_ENV):
-        return int(os.environ[MMAP_ENV])
+        return _whole_number(MMAP_ENV, "bytes", threshold)
     libc = _glibc()
     if libc is None or libc.mallopt(_M_MMAP_THRESHOLD, threshold) != 1:
         return None
@@ -78,10 +72,21 @@ def fix_mmap_threshold(threshold: int = SERVER_MMAP_THRESHOLD) -> int | None:
 
 
 def bound_native_memory() -> dict[str, int | None]:
-    """Both bounds (unless ``RNNHUB_NATIVE_DEFAULTS=1``); returns what is in force, for the start-up log."""
+    """Both bounds (unless ``RNNHUB_NATIVE_DEFAULTS=1``); returns what is in force (None: the library's default)."""
     if os.environ.get(DEFAULTS_ENV) == "1":
         return {"onednn_cache_capacity": None, "mmap_threshold": None}
     return {"onednn_cache_capacity": cap_onednn_cache(), "mmap_threshold": fix_mmap_threshold()}
+
+
+def _whole_number(name: str, unit: str, example: int) -> int:
+    """The environment variable ``name`` as a whole number, or a ValueError that says how to mend it."""
+    value = os.environ[name]
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(
+            f"{name}={value!r} is not a whole number of {unit}; unset it or set e.g. {name}={example}."
+        ) from None
 
 
 def _glibc() -> ctypes.CDLL | None:
