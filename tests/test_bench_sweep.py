@@ -63,3 +63,31 @@ def test_truncation_cuts_each_review_to_what_its_first_tokens_cover():
     assert texts[0].startswith(kept[0]) and 0 < len(kept[0]) < len(texts[0])
     assert len(tokenizer(kept[0])["input_ids"]) <= 5  # what is kept fits the limit, special tokens included
     assert len(tokenizer(texts[0][: len(kept[0]) + 1])["input_ids"]) > 5  # and one more character would not
+
+
+def test_the_ensemble_bench_reproduces_a_members_own_accuracy_and_two_copies_of_it_score_as_one(tmp_path):
+    import sentiment_ensemble
+
+    member = Path(__file__).resolve().parents[1] / "model_cards" / "lstm-sentiment-rt-en"
+    output = tmp_path / "ensemble.json"
+    arguments = [
+        "--corpus",
+        "rt-sentiment-en",
+        "--members",
+        str(member),
+        str(member),
+        "--output",
+        str(output),
+    ]
+    assert sentiment_ensemble.main(arguments) == 0
+    result = json.loads(output.read_text())
+    report = json.loads((member / "eval_report.json").read_text())
+    for split in ("validation", "test"):
+        scores = result["splits"][split]
+        # The bench reads the texts as the recipe's evaluation did: the same accuracy, to its 4 digits.
+        assert scores["members"][0]["accuracy"] == round(report["metrics"][split]["accuracy"], 4)
+        assert scores["ensemble"] == scores["members"][0]  # the mean of two equal probabilities is that one
+        assert scores["members_spread"]["accuracy"]["std"] == 0.0
+    assert result["baseline"]["test"]["accuracy"] == pytest.approx(0.7969, abs=1e-4)
+    with pytest.raises(SystemExit):
+        sentiment_ensemble.main(["--corpus", "rt-sentiment-en", "--members", str(member)])

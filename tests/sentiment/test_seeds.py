@@ -4,10 +4,9 @@ import json
 import statistics
 
 import pytest
-from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 from safetensors.torch import load_file
 
-from builders import sentiment_rows
+from builders import sentiment_corpus
 from rnnhub.cli import main
 from rnnhub.sentiment.recipe import train_seeds
 from rnnhub.sentiment.seeds import seeds_dir, spread, spread_line
@@ -40,21 +39,6 @@ def test_a_tie_goes_to_the_lower_seed_and_one_seed_is_no_spread():
         spread({0: report(0.8, 0.8)})
 
 
-def tiny_corpus(rows: int = 48) -> DatasetDict:
-    features = Features({"text": Value("string"), "label": ClassLabel(names=["negative", "positive"])})
-    data = sentiment_rows(rows)
-    dataset = Dataset.from_dict(
-        {"text": [r["review"] for r in data], "label": [int(r["sentiment"] == "positive") for r in data]},
-        features=features,
-    )
-    half = rows // 2
-    return DatasetDict(
-        train=dataset.select(range(half)),
-        validation=dataset.select(range(half, rows)),
-        test=dataset.select(range(half, rows)),
-    )
-
-
 def test_train_seeds_publishes_the_chosen_seed_with_the_spread_in_its_report_and_card(tmp_path):
     output = tmp_path / "lstm-seeds-test"
     entry = train_seeds(
@@ -62,7 +46,7 @@ def test_train_seeds_publishes_the_chosen_seed_with_the_spread_in_its_report_and
         cell_type="lstm",
         output_dir=output,
         seeds=(0, 1),
-        data=tiny_corpus(),
+        data=sentiment_corpus(),
         epochs=1,
         hidden_size=8,
         embedding_size=8,
@@ -86,7 +70,7 @@ def test_train_seeds_refuses_repeated_or_single_seeds(tmp_path):
                 cell_type="lstm",
                 output_dir=tmp_path / "m",
                 seeds=seeds,
-                data=tiny_corpus(),
+                data=sentiment_corpus(),
             )
 
 

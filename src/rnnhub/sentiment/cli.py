@@ -45,6 +45,27 @@ def add_train_cli(recipes: argparse._SubParsersAction) -> None:
         "validation accuracy at OUTPUT, its card showing every seed and the mean ± std (e.g. --seeds 0 1 2)",
     )
     sentiment.add_argument(
+        "--teacher-seeds",
+        type=int,
+        nargs="+",
+        default=None,
+        metavar="SEED",
+        help="with --seeds: first train the same recipe once per teacher seed (in OUTPUT-teachers/seed-K/), then "
+        "distil every seed from the teachers' mean probability (e.g. --seeds 0 1 2 --teacher-seeds 3 4 5)",
+    )
+    sentiment.add_argument(
+        "--distill-weight",
+        type=float,
+        default=None,
+        help="with --teacher-seeds: the share of the loss on the teachers, the rest on the labels (default: 0.5)",
+    )
+    sentiment.add_argument(
+        "--distill-temperature",
+        type=float,
+        default=None,
+        help="with --teacher-seeds: the temperature softening teachers' and model's probabilities (default: 2)",
+    )
+    sentiment.add_argument(
         "--threads",
         type=int,
         default=None,
@@ -171,6 +192,10 @@ def _run_train(args: argparse.Namespace) -> int:
     from rnnhub.sentiment.recipe import SentimentSettings, train_sentiment
 
     arguments = recipe_arguments(args, command_line(args), SentimentSettings)
+    if args.teacher_seeds is not None and args.seeds is None:
+        raise ValueError(
+            "--teacher-seeds distils the seeds of --seeds: give --seeds too (e.g. --seeds 0 1 2)."
+        )
     if args.seeds is not None:
         from rnnhub.sentiment.recipe import train_seeds
         from rnnhub.sentiment.seeds import spread_line
@@ -178,7 +203,13 @@ def _run_train(args: argparse.Namespace) -> int:
         if args.seed != 0:
             raise ValueError("Give --seed or --seeds, not both.")
         arguments.pop("seed")
-        entry = train_seeds(args.corpus, cell_type=args.cell, seeds=args.seeds, **arguments)
+        entry = train_seeds(
+            args.corpus,
+            cell_type=args.cell,
+            seeds=args.seeds,
+            teacher_seeds=args.teacher_seeds or (),
+            **arguments,
+        )
         print(f"{args.cell} on {args.corpus}: test {spread_line(entry)}; published seed {entry['chosen']}")
         for split in ("validation", "test"):
             print(f"  {split:<11} {spread_line(entry, split)}")

@@ -81,6 +81,9 @@ class SentimentSettings:
     # ULMFiT's schedule (rnnhub.engine.layer_groups): per-layer-group learning-rate factor, gradual unfreezing.
     layer_lr_decay: float | None = None
     gradual_unfreezing: bool = False
+    # Distillation (rnnhub.sentiment.distill), used only when the run is given teachers.
+    distill_weight: float = 0.5
+    distill_temperature: float = 2.0
 
 
 CORPUS_SETTINGS: dict[str, SentimentSettings] = {
@@ -177,6 +180,7 @@ def train_sentiment(
     command: str | None = None,
     data: datasets.DatasetDict | None = None,
     progress: bool = False,
+    teachers: list[str | os.PathLike[str]] | None = None,
     **overrides: Any,
 ) -> FinetuneResult:
     """Train a ``cell_type`` sentiment classifier on ``corpus`` from scratch and save it in ``output_dir``.
@@ -192,6 +196,9 @@ def train_sentiment(
         command: the command line recorded in the card (the CLI passes its own).
         data: the splits to use instead of loading ``corpus`` (tests; must have train/validation/test and a
             ClassLabel ``label``); the settings still come from ``corpus``.
+        teachers: classifier folders trained on ``corpus`` (e.g. other seeds of this recipe) to distil from
+            (:mod:`rnnhub.sentiment.distill`, with the settings' ``distill_weight`` and ``distill_temperature``);
+            None: train on the labels alone.
         overrides: any :class:`SentimentSettings` field, e.g. ``epochs=3`` or ``hidden_size=64``.
 
     Raises:
@@ -235,6 +242,9 @@ def train_sentiment(
                 freeze_vectors=settings.freeze_vectors,
                 layer_lr_decay=settings.layer_lr_decay,
                 gradual_unfreezing=settings.gradual_unfreezing,
+                teachers=teachers,
+                distill_weight=settings.distill_weight,
+                distill_temperature=settings.distill_temperature,
                 seed=seed,
                 model_id=model_id,
                 license="other",
@@ -267,6 +277,7 @@ def train_seeds(
     cell_type: str,
     output_dir: str | os.PathLike[str],
     seeds: tuple[int, ...] | list[int],
+    teacher_seeds: tuple[int, ...] | list[int] = (),
     command: str | None = None,
     **kwargs: Any,
 ) -> dict[str, Any]:
@@ -274,21 +285,64 @@ def train_seeds(
 
     ``kwargs`` go to :func:`~rnnhub.sentiment.recipe.train_sentiment` (threads, model_id, data, settings
     overrides). A seed already trained under ``<output>-seeds/seed-<k>/`` (an interrupted run) is reused, not
-    retrained. Returns the ``seeds`` entry written into the published report.
+    retrained. With ``teacher_seeds``, the same recipe is first trained once per teacher seed under
+    ``<output>-teachers/seed-<k>/`` (reused the same way), and every seed is then distilled from those teachers
+    (:mod:`rnnhub.sentiment.distill`). Returns the ``seeds`` entry written into the published report.
 
     Raises:
-        ValueError: fewer than 2 seeds, a repeated seed, or an ``output_dir`` that already holds a model.
+        ValueError: fewer than 2 seeds, a repeated seed, a teacher seed that is also a seed, or an
+            ``output_dir`` that already holds a model.
     """
     import shutil
 
-    from rnnhub.sentiment.seeds import SEEDS_KEY, seeds_dir, spread
+    from rnnhub.sentiment.seeds import SEEDS_KEY, seeds_dir, spread, teacher_spread, teachers_dir
 
-    seeds = list(seeds)
+    seeds, teacher_seeds = list(seeds), list(teacher_seeds)
     if len(seeds) < 2 or len(set(seeds)) != len(seeds):
         raise ValueError(f"Give at least 2 different seeds (e.g. --seeds 0 1 2), got {seeds}.")
+    if len(set(teacher_seeds)) != len(teacher_seeds) or set(teacher_seeds) & set(seeds):
+        raise ValueError(
+            f"Teacher seeds must differ from each other and from the seeds (e.g. --seeds 0 1 2 --teacher-seeds "
+            f"3 4 5), got seeds {seeds} and teacher seeds {teacher_seeds}."
+        )
     output_dir = recipe_settings.fresh_output_dir(output_dir)
-    root = seeds_dir(output_dir)
     model_id = kwargs.pop("model_id", None) or output_dir.resolve().name
+    teachers, teacher_reports = None, {}
+    if teacher_seeds:
+        teacher_reports = _train_each_seed(
+            corpus, cell_type, teachers_dir(output_dir), teacher_seeds, model_id, command, kwargs
+        )
+        teachers = [teachers_dir(output_dir) / f"seed-{seed}" for seed in teacher_reports]
+    root = seeds_dir(output_dir)
+    reports = _train_each_seed(
+        corpus, cell_type, root, seeds, model_id, command, {**kwargs, "teachers": teachers}
+    )
+    entry = spread(reports)
+    if teacher_seeds:
+        entry["teacher_seeds"] = teacher_seeds
+        # The teachers are the recipe without distillation on the same machine: the card's comparison for it.
+        entry["teachers"] = teacher_spread(teacher_reports)
+    if output_dir.exists():
+        shutil.rmtree(output_dir)  # fresh_output_dir checked it holds no model
+    shutil.copytree(root / f"seed-{entry['chosen']}", output_dir)
+    update_report(output_dir, **{SEEDS_KEY: entry})
+    write_card(output_dir)
+    rewrite_sibling_cards(output_dir, corpus)
+    return entry
+
+
+def _train_each_seed(
+    corpus: str,
+    cell_type: str,
+    root: Path,
+    seeds: list[int],
+    model_id: str,
+    command: str | None,
+    kwargs: dict[str, Any],
+) -> dict[int, dict[str, Any]]:
+    """``train_sentiment`` once per seed into ``root/seed-<k>`` (a finished one reused); ``{seed: report}``."""
+    import shutil
+
     reports = {}
     for seed in seeds:
         folder = root / f"seed-{seed}"
@@ -305,14 +359,7 @@ def train_seeds(
                 **kwargs,
             )
         reports[seed] = json.loads((folder / "eval_report.json").read_text(encoding="utf-8"))
-    entry = spread(reports)
-    if output_dir.exists():
-        shutil.rmtree(output_dir)  # fresh_output_dir checked it holds no model
-    shutil.copytree(root / f"seed-{entry['chosen']}", output_dir)
-    update_report(output_dir, **{SEEDS_KEY: entry})
-    write_card(output_dir)
-    rewrite_sibling_cards(output_dir, corpus)
-    return entry
+    return reports
 
 
 def rewrite_sibling_cards(folder: Path, corpus: str) -> None:
@@ -414,7 +461,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
     from rnnhub.engine.vectors import describe as describe_vectors
     from rnnhub.publish.cards import make_model_card, save_card
     from rnnhub.sentiment.seeds import SEEDS_KEY, seeds_section, spread_line
-    from rnnhub.sentiment.train import BATCHES, describe_schedule
+    from rnnhub.sentiment.train import BATCHES, describe_distillation, describe_schedule
 
     folder = Path(folder)
     report = _read_report(folder)
@@ -456,6 +503,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         if settings.get("bigram_buckets")
         else None,
         "schedule": describe_schedule(report),
+        "distillation": describe_distillation(report),
         "training rows": report["rows"]["train"],
         "train time": f"{report['wall_time_s']:.0f} s (whole command incl. tokenizer and evaluation: {recipe['total_time_s']:.0f} s)",
         "hardware": recipe["hardware"],
@@ -488,8 +536,15 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         selection += (
             " With the GloVe vectors, the vector vocabulary (`--vectors-vocabulary`: none, 20,000 or 50,000 words) "
             "and the hidden size (128 or 256) were compared by the mean validation accuracy of 3 LSTM seeds, frozen "
-            "vectors and mean pooling by one seed each (docs/sentiment.md, `bench/sentiment_sweep.sh`); the best, "
+            "vectors and mean pooling by one seed each (docs/sentiment.md, `bench/sentiment_sweep.py`); the best, "
             "50,000 words with hidden size 256 and fine-tuned vectors, is used for all three cells."
+        )
+    if report.get("distillation"):
+        selection += (
+            " Distillation from three of the recipe's own seeds (weight and temperature at their defaults, not "
+            "tuned) was kept because its 3 LSTM seeds' mean validation accuracy beat the recipe without it, rerun "
+            "on the same machine (docs/sentiment.md, `bench/sentiment_sweep.py --sweep distill-sweep`); the GRU "
+            "and the vanilla RNN use it unchanged."
         )
     if settings["language"] == "zh":
         selection += (

@@ -29,15 +29,21 @@ def seeds_dir(output_dir: str | os.PathLike[str]) -> Path:
     return output_dir.with_name(f"{output_dir.name}-seeds")
 
 
-def spread(reports: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """Per-seed validation/test metrics of ``{seed: eval_report}``, their mean and sample std, and the chosen
-    seed (:data:`RULE`)."""
-    if len(reports) < 2:
-        raise ValueError(f"A spread needs at least 2 seeds, got {len(reports)}.")
-    per_seed = {
+def teachers_dir(output_dir: str | os.PathLike[str]) -> Path:
+    """Where the teachers of a distilled ``output_dir`` are trained: ``<output>-teachers/`` beside it."""
+    output_dir = Path(output_dir)
+    return output_dir.with_name(f"{output_dir.name}-teachers")
+
+
+def _per_seed(reports: dict[int, dict[str, Any]]) -> dict[int, dict[str, dict[str, float]]]:
+    return {
         seed: {split: {m: report["metrics"][split][m] for m in _METRICS} for split in ("validation", "test")}
         for seed, report in sorted(reports.items())
     }
+
+
+def _summary(per_seed: dict[int, dict[str, dict[str, float]]]) -> dict[str, Any]:
+    """Mean and sample std (0 for a single seed) of every split's metrics."""
     summary: dict[str, Any] = {}
     for split in ("validation", "test"):
         summary[split] = {}
@@ -45,16 +51,37 @@ def spread(reports: dict[int, dict[str, Any]]) -> dict[str, Any]:
             values = [numbers[split][metric] for numbers in per_seed.values()]
             summary[split][metric] = {
                 "mean": round(statistics.fmean(values), 4),
-                "std": round(statistics.stdev(values), 4),
+                "std": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0,
             }
+    return summary
+
+
+def spread(reports: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Per-seed validation/test metrics of ``{seed: eval_report}``, their mean and sample std, and the chosen
+    seed (:data:`RULE`)."""
+    if len(reports) < 2:
+        raise ValueError(f"A spread needs at least 2 seeds, got {len(reports)}.")
+    per_seed = _per_seed(reports)
     mean = statistics.fmean(numbers["validation"]["accuracy"] for numbers in per_seed.values())
     chosen = min(per_seed, key=lambda seed: (abs(per_seed[seed]["validation"]["accuracy"] - mean), seed))
     return {
         "seeds": list(per_seed),
         "per_seed": {str(seed): numbers for seed, numbers in per_seed.items()},
-        "summary": summary,
+        "summary": _summary(per_seed),
         "chosen": chosen,
         "rule": RULE,
+    }
+
+
+def teacher_spread(reports: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The teachers' per-seed validation/test metrics and their mean ± std (a single teacher: std 0)."""
+    per_seed = _per_seed(reports)
+    return {
+        "seeds": list(per_seed),
+        "per_seed": {str(seed): numbers for seed, numbers in per_seed.items()},
+        "summary": _summary(per_seed),
+        # Each teacher's whole recipe call, tokenizer and evaluation included: what distillation adds to a run.
+        "total_time_s": {str(seed): reports[seed].get("recipe", {}).get("total_time_s") for seed in per_seed},
     }
 
 
@@ -82,14 +109,31 @@ def seeds_section(entry: dict[str, Any]) -> str:
             f"{numbers['test']['macro_f1']:.4f} |"
         )
     summary = entry["summary"]
+    teachers = entry.get("teachers")
     rows.append(
         f"| mean ± std | {summary['validation']['accuracy']['mean']:.4f} ± "
         f"{summary['validation']['accuracy']['std']:.4f} | {summary['test']['accuracy']['mean']:.4f} ± "
         f"{summary['test']['accuracy']['std']:.4f} | {summary['test']['macro_f1']['mean']:.4f} ± "
         f"{summary['test']['macro_f1']['std']:.4f} |"
     )
-    return (
+    text = (
         f"The recipe was trained with {len(entry['seeds'])} seeds (initial weights, data order, dropout); the "
         f"headline numbers are their mean ± sample standard deviation. The published weights are seed "
         f"{entry['chosen']}: {entry['rule']} (chosen on validation, not test).\n\n" + "\n".join(rows)
     )
+    if teachers:
+        numbers = teachers["summary"]
+        text += (
+            f"\n\nEvery seed was distilled from the same {len(teachers['seeds'])} teachers: this recipe without "
+            f"distillation, trained with seeds {', '.join(map(str, teachers['seeds']))} on the same machine (not "
+            f"published). The teachers alone: validation accuracy {numbers['validation']['accuracy']['mean']:.4f} "
+            f"± {numbers['validation']['accuracy']['std']:.4f}, test accuracy "
+            f"{numbers['test']['accuracy']['mean']:.4f} ± {numbers['test']['accuracy']['std']:.4f}."
+        )
+        times = [t for t in teachers.get("total_time_s", {}).values() if t is not None]
+        if times:
+            text += (
+                f" Training a teacher took {min(times):.0f}-{max(times):.0f} s, on top of the distilled seed's own "
+                "time (Training)."
+            )
+    return text

@@ -30,6 +30,7 @@ classification: labels, heads and per-class scores. The same call runs data-para
 from __future__ import annotations
 
 import copy
+import json
 import math
 import os
 import shutil
@@ -48,6 +49,12 @@ from rnnhub.engine.run_info import trainer_hardware
 from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME
 from rnnhub.engine.vectors import VectorTable, apply_vectors, load_vectors
 from rnnhub.engine.vectors import describe as describe_vectors
+from rnnhub.sentiment.distill import (
+    TEACHER_COLUMN,
+    DistillationTrainer,
+    check_distillation,
+    teacher_probabilities,
+)
 from rnnhub.sentiment.evaluate import classification_metrics, make_compute_metrics
 
 if TYPE_CHECKING:
@@ -279,6 +286,9 @@ def finetune(
     layer_lr_decay: float | None = None,
     gradual_unfreezing: bool = False,
     pooling: str | None = None,
+    teachers: Sequence[str | os.PathLike[str]] | None = None,
+    distill_weight: float = 0.5,
+    distill_temperature: float = 2.0,
 ) -> FinetuneResult:
     """Fine-tune ``model`` as a classifier of ``data``'s labels and save the result in ``output_dir``.
 
@@ -320,6 +330,11 @@ def finetune(
             down (ULMFiT); for a model started from a pretrained one.
         pooling: the classifier's pooling (``"last"``, ``"mean"``, ``"max"``, ``"concat"``); None: the source
             config's. A source classifier with another pooling gets a new head.
+        teachers: classifier folders trained on the same labels (e.g. other seeds of this recipe): the model is
+            distilled from their mean probability (:mod:`rnnhub.sentiment.distill`), read once on the train
+            texts before training. None: train on the labels alone.
+        distill_weight: with teachers, the share of the loss that matches them (the rest: the labels).
+        distill_temperature: with teachers, the temperature that softens their and the model's probabilities.
 
     Raises:
         ValueError: missing columns, empty texts or labels, a single label in all the data, labels in
@@ -345,6 +360,8 @@ def finetune(
         raise ValueError(
             f"layer_lr_decay must be at least 1 (1: one rate for all; ULMFiT: 2.6), got {layer_lr_decay}."
         )
+    if teachers is not None:
+        check_distillation(distill_weight, distill_temperature)
     if metric_for_best_model not in BEST_METRICS:
         raise ValueError(
             f"metric_for_best_model must be one of {', '.join(BEST_METRICS)}, got {metric_for_best_model!r}."
@@ -372,6 +389,20 @@ def finetune(
         split: _encode(dataset, [label2id[name] for name in label_names[split]], tokenizer, max_length)
         for split, dataset in splits.items()
     }
+    trainer_class, trainer_options, overrides = Trainer, {}, dict(training_arguments or {})
+    if teachers is not None:
+        soft = teacher_probabilities(
+            teachers,
+            splits["train"]["text"],
+            labels=labels,
+            max_length=max_length,
+            temperature=distill_temperature,
+        )
+        encoded["train"] = encoded["train"].add_column(TEACHER_COLUMN, soft.tolist())
+        trainer_class = DistillationTrainer
+        trainer_options = {"distill_weight": distill_weight, "distill_temperature": distill_temperature}
+        # The teachers' column is no argument of forward(); Trainer would drop it.
+        overrides = {"remove_unused_columns": False, **overrides}
     args = engine.make_training_arguments(
         checkpoint_dir,
         epochs=epochs,
@@ -382,12 +413,12 @@ def finetune(
         save_total_limit=save_total_limit,
         seed=seed,
         progress=progress,
-        overrides={**(engine.sampling_arguments() if length_buckets else {}), **(training_arguments or {})},
+        overrides={**(engine.sampling_arguments() if length_buckets else {}), **overrides},
     )
     callbacks = engine.early_stopping(early_stopping_patience)
     if gradual_unfreezing:
         callbacks.append(gradual_unfreezing_callback(classifier))
-    trainer = Trainer(
+    trainer = trainer_class(
         model=classifier,
         args=args,
         train_dataset=encoded["train"],
@@ -397,6 +428,7 @@ def finetune(
         compute_metrics=make_compute_metrics(labels),
         callbacks=callbacks,
         optimizers=(_optimizer(classifier, args, layer_lr_decay), None),
+        **trainer_options,
     )
     wall_time = engine.run_training(trainer, resume_from, progress)
 
@@ -424,6 +456,7 @@ def finetune(
             vectors=vector_facts,
             layer_lr_decay=layer_lr_decay,
             gradual_unfreezing=gradual_unfreezing,
+            distillation=_distillation_facts(teachers, distill_weight, distill_temperature),
             hardware=trainer_hardware(args.world_size),
             resumed_from=resume_from,
         )
@@ -448,6 +481,39 @@ def describe_schedule(facts: Mapping[str, Any]) -> str | None:
     if facts.get("gradual_unfreezing"):
         parts.append("gradual unfreezing (epoch 0 the head only, then one more layer group per epoch)")
     return "; ".join(parts) or None
+
+
+def _distillation_facts(
+    teachers: Sequence[str | os.PathLike[str]] | None, weight: float, temperature: float
+) -> dict[str, Any] | None:
+    """What the report records of a distillation: the teachers (their folder names and, where their report
+    says, validation accuracy), the weight and the temperature. None without teachers."""
+    if teachers is None:
+        return None
+    listed = []
+    for teacher in teachers:
+        report_path = Path(teacher) / "eval_report.json"
+        accuracy = None
+        if report_path.is_file():
+            accuracy = (
+                json.loads(report_path.read_text()).get("metrics", {}).get("validation", {}).get("accuracy")
+            )
+        listed.append({"folder": os.fspath(teacher), "validation_accuracy": accuracy})
+    return {"teachers": listed, "weight": weight, "temperature": temperature}
+
+
+def describe_distillation(facts: Mapping[str, Any]) -> str | None:
+    """The card's line for a distilled model (None when it was trained on the labels alone)."""
+    distillation = facts.get("distillation")
+    if not distillation:
+        return None
+    names = ", ".join(f"`{Path(teacher['folder']).name}`" for teacher in distillation["teachers"])
+    return (
+        f"distilled from the mean probability of {len(distillation['teachers'])} teacher classifiers "
+        f"({names}), temperature "
+        f"{distillation['temperature']:g}, {distillation['weight']:g} of the loss on the teachers and the rest "
+        "on the labels"
+    )
 
 
 def _split_report(output, labels: list[str]) -> dict[str, Any]:
@@ -511,6 +577,7 @@ def _save_outputs(
             "batches": BATCHES[facts["length_buckets"]],
             "word_vectors": describe_vectors(facts["vectors"]) if facts["vectors"] else None,
             "schedule": describe_schedule(facts),
+            "distillation": describe_distillation(facts),
         },
     )
     result.extra["report"] = report
