@@ -539,7 +539,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
             "vectors and mean pooling by one seed each (docs/sentiment.md, `bench/sentiment_sweep.py`); the best, "
             "50,000 words with hidden size 256 and fine-tuned vectors, is used for all three cells."
         )
-    if report.get("distillation"):
+    if report.get("distillation") and settings["language"] == "en":  # what the English sweep measured
         selection += (
             " Distillation from three of the recipe's own seeds (weight and temperature at their defaults, not "
             "tuned) was kept because its 3 LSTM seeds' mean validation accuracy beat the recipe without it, rerun "
