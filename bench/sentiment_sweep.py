@@ -89,6 +89,10 @@ SWEEPS = {
         {
             "published": ([], SEEDS),
             "distill-teachers-567": (["--teacher-seeds", "5", "6", "7"], SEEDS),
+            # The two settings of distill-teachers-567 left untuned there: a softer target (T 4) and more weight
+            # on the teachers (w 0.9). Their teachers are distill-teachers-567's (folders copied in, not retrained).
+            "distill-567-t4": (["--teacher-seeds", "5", "6", "7", "--distill-temperature", "4"], SEEDS),
+            "distill-567-w0.9": (["--teacher-seeds", "5", "6", "7", "--distill-weight", "0.9"], SEEDS),
         },
         "the published English LSTM recipe, and the same recipe distilled from three of its own seeds",
         model_id="{cell}-sentiment-rt-en",

@@ -82,6 +82,31 @@ def test_finetune_subcommand_prints_a_summary(source, tmp_path, capsys):
     )
 
 
+def test_teachers_distil_the_model_and_the_report_names_them(source, tmp_path, capsys):
+    data = write_rows(tmp_path / "reviews.csv", sentiment_rows(40))
+    argv = command(source, data, tmp_path / "out", "--epochs", "1", "--teachers", str(source))
+    assert finetune_cli.main([*argv, "--distill-weight", "0.9", "--distill-temperature", "4"]) == 0
+    report = json.loads((tmp_path / "out" / "eval_report.json").read_text())
+    distillation = report["distillation"]
+    assert [t["folder"] for t in distillation["teachers"]] == [str(source)]
+    assert distillation["weight"] == 0.9 and distillation["temperature"] == 4.0
+    assert "--teachers" in report["command"] and "--distill-weight 0.9" in report["command"]
+
+
+def test_distillation_settings_without_teachers_are_refused(source, tmp_path, capsys):
+    data = write_rows(tmp_path / "reviews.csv", sentiment_rows(20))
+    assert finetune_cli.main(command(source, data, tmp_path / "out", "--distill-temperature", "4")) == 2
+    assert "--distill-temperature set how to distil from teachers: give --teachers" in capsys.readouterr().err
+    assert (
+        finetune_cli.main(
+            command(source, data, tmp_path / "out", "--teachers", str(source), "--distill-weight", "2")
+        )
+        == 2
+    )
+    assert "distill_weight is the share of the loss" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_json_output(source, tmp_path, capsys):
     data = write_rows(tmp_path / "reviews.csv", sentiment_rows(20))
     assert finetune_cli.main(command(source, data, tmp_path / "out", "--epochs", "1", "--json")) == 0

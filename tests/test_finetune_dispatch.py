@@ -74,3 +74,21 @@ def test_a_classification_metric_is_refused_for_a_captioner(captioner, image_fol
     assert code == 2
     assert "--metric accuracy is a classification metric" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_teachers_are_refused_for_a_captioner(captioner, image_folder, tmp_path, capsys):
+    argv = [
+        "finetune",
+        "--model",
+        str(captioner),
+        "--data",
+        str(image_folder),
+        "--output",
+        str(tmp_path / "o"),
+    ]
+    assert main([*argv, "--teachers", str(captioner)]) == 2
+    assert (
+        "--teachers (distillation) is for classification; this is a captioning model"
+        in capsys.readouterr().err
+    )
+    assert not (tmp_path / "o").exists()

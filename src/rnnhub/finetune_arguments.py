@@ -52,6 +52,19 @@ class ModelArguments:
         "classification: train only the head in epoch 0, then unfreeze one more layer group per epoch (ULMFiT, "
         "for a model started from a language model)",
     )
+    teachers: list[str] | None = _option(
+        None,
+        "classification: classifier folders trained on the same labels (e.g. other seeds): distil the model from "
+        "their mean probability as well as from the labels",
+        metavar="FOLDER",
+    )
+    distill_weight: float = _option(
+        0.5, "classification, with --teachers: the share of the loss that matches the teachers (0-1)"
+    )
+    distill_temperature: float = _option(
+        2.0,
+        "classification, with --teachers: the temperature that softens the teachers' and the model's outputs",
+    )
 
 
 @dataclass

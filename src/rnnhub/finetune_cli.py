@@ -195,6 +195,21 @@ def _check_task_options(parsed: FinetuneArguments, task: str) -> None:
         raise ValueError(
             f"--pooling / --layer-lr-decay / --gradual-unfreezing are for classification; this is a {task} model"
         )
+    if task != "classification" and model.teachers:
+        raise ValueError(f"--teachers (distillation) is for classification; this is a {task} model")
+    defaults = type(model)()
+    tuned = [
+        flag
+        for flag, name in (
+            ("--distill-weight", "distill_weight"),
+            ("--distill-temperature", "distill_temperature"),
+        )
+        if getattr(model, name) != getattr(defaults, name)
+    ]
+    if tuned and not model.teachers:
+        raise ValueError(
+            f"{' / '.join(tuned)} set how to distil from teachers: give --teachers FOLDER ... too"
+        )
     given = [name for name in ("source_lang", "target_lang", "dataset_config_name") if getattr(data, name)]
     if task != "translation" and given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
@@ -332,6 +347,9 @@ def _run_task(task: str, model: ModelArguments, data: DataArguments, metric: str
         layer_lr_decay=model.layer_lr_decay,
         gradual_unfreezing=model.gradual_unfreezing,
         pooling=model.pooling,
+        teachers=model.teachers,
+        distill_weight=model.distill_weight,
+        distill_temperature=model.distill_temperature,
         **common,
     )
 

@@ -273,3 +273,60 @@ def test_the_cli_takes_the_describer_options_and_records_them():
     for bad in (["--encoder-block", "dense"], ["--length-penalties", "a,b"], ["--extra-train", ","]):
         with pytest.raises(SystemExit):
             parser.parse_args(["captioning", "--output", "out", *bad])
+
+
+# ------------------------------------------------------------------------------------------------ word vectors
+
+
+def _glove_text(path):
+    """A tiny GloVe text table (8 dimensions): three caption words and one that no caption has."""
+    words = ["red", "square", "circle", "zebra"]
+    rows = [[(i * 8 + j) / 8 - 2 for j in range(8)] for i in range(len(words))]
+    path.write_text("".join(" ".join([w, *(f"{v:g}" for v in r)]) + "\n" for w, r in zip(words, rows)))
+    return path, dict(zip(words, rows))
+
+
+def test_decoder_embeddings_start_from_the_vectors_and_the_card_says_so(tmp_path):
+    table, rows = _glove_text(tmp_path / "tiny-glove.txt")
+    settings = {k: v for k, v in TINY_SETTINGS.items() if k != "embedding_size"}
+    folder = tmp_path / "tiny-vectors"
+    report = train_captioning(
+        output_dir=folder,
+        data=caption_splits(),
+        vectors=str(table),
+        freeze_vectors=True,
+        seed=0,
+        **{**settings, "epochs": 1},
+    )
+    facts = report["recipe"]["vectors"]
+    # Found: red, square, circle; the vocabulary also has a, blue and green (and "zebra" is no caption word).
+    assert facts["found"] == 3 and facts["vocabulary"] == 6 and facts["frozen"] and facts["dimension"] == 8
+    model = AutoModelForImageTextToText.from_pretrained(folder)
+    assert model.config.embedding_size == 8  # the table's size, since embedding_size was not given
+    tokenizer = __import__("transformers").AutoTokenizer.from_pretrained(folder)
+    embeddings = model.get_input_embeddings().weight
+    for word in ("red", "square", "circle"):  # frozen: still the table's rows after training
+        assert torch.equal(embeddings[tokenizer.convert_tokens_to_ids(word)], torch.tensor(rows[word]))
+    card = (folder / "README.md").read_text()
+    assert "Decoder word vectors" in card and "3 of 6 vocabulary words found" in card
+    assert "decoder's word embeddings starting from tiny-glove.txt" in card
+
+
+def test_vector_settings_are_checked_before_anything_is_built(tmp_path):
+    table, _ = _glove_text(tmp_path / "tiny-glove.txt")
+    with pytest.raises(ValueError, match="freeze_vectors needs vectors"):
+        settings_with(freeze_vectors=True)
+    with pytest.raises(FileNotFoundError, match="No word vectors"):
+        train_captioning(
+            output_dir=tmp_path / "a", data=caption_splits(), vectors="no-such-table", **TINY_SETTINGS
+        )
+    # An embedding size that differs from the table's is refused with the size to use; nothing is written.
+    with pytest.raises(ValueError, match="embedding size of 8"):
+        train_captioning(
+            output_dir=tmp_path / "b",
+            data=caption_splits(),
+            vectors=str(table),
+            **{**TINY_SETTINGS, "embedding_size": 6},
+        )
+    assert not (tmp_path / "b" / "model.safetensors").exists()
+    assert not (tmp_path / "a").exists()

@@ -19,6 +19,7 @@ from rnnhub.captioning.card_results import (
     scores_table,
 )
 from rnnhub.captioning.settings import CORPUS, RECIPE_KEY, SELECTION_SPLITS, TEST_SPLITS, VARIANT_VALIDATION
+from rnnhub.engine.vectors import describe as describe_vectors
 
 __all__ = ["read_report", "write_card"]
 
@@ -105,6 +106,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         "optimizer": f"AdamW, learning rate {settings['learning_rate']:g} with linear decay, batch size "
         f"{settings['batch_size']}, gradient clipping at norm 1",
         "precision": "bfloat16 autocast (float32 weights and optimizer)" if settings.get("bf16") else None,
+        "decoder word vectors": describe_vectors(recipe["vectors"]) if recipe.get("vectors") else None,
         "regularisation": f"dropout {settings['dropout']:g}, embedding dropout {settings['embedding_dropout']:g}"
         + (
             f", feature-grid channel dropout {config.encoder_dropout:g}"
@@ -138,7 +140,13 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         f"{recipe['grid_size'][0]}x{recipe['grid_size'][1]} grid of feature vectors and "
         f"{'a' if recipe['cell_type'] == 'gru' else 'an'} {recipe['cell_type'].upper()} decoder with soft (Bahdanau) attention over the grid writes the caption word "
         "by word (Show, Attend and Tell). Trained from scratch by `rnnhub train captioning` (one command, see "
-        f"Training). {verdict}"
+        "Training)"
+        + (
+            f", its decoder's word embeddings starting from {recipe['vectors']['name']} (the only pretraining)"
+            if recipe.get("vectors")
+            else ""
+        )
+        + f". {verdict}"
     )
     rows_count = report["rows"]
     held_out = (

@@ -81,6 +81,19 @@ def add_cli(recipes: Any) -> argparse.ArgumentParser:
         help="more corpora to train on, comma-separated (e.g. clipart-captions); each test split scored on its own",
     )
     parser.add_argument(
+        "--vectors",
+        default=None,
+        metavar="TABLE",
+        help='pretrained word vectors for the decoder embeddings: glove-6b-50d (pip install "rnnhub[vectors]") '
+        "or a table's path; the embedding size becomes the table's",
+    )
+    parser.add_argument(
+        "--freeze-vectors",
+        action="store_true",
+        default=None,
+        help="keep the pretrained vectors fixed (default: fine-tune them)",
+    )
+    parser.add_argument(
         "--bf16",
         action="store_true",
         default=None,

@@ -96,12 +96,21 @@ def train_captioning(
     settings = settings_with(**overrides)
     if settings.bf16:
         check_bf16()  # before the corpus, the images and the model are built
+    table = None
+    if settings.vectors is not None:  # loaded (or refused) before anything is built
+        from dataclasses import replace
+
+        from rnnhub.engine.vectors import load_vectors
+
+        table = load_vectors(settings.vectors)
+        if overrides.get("embedding_size") is None:
+            settings = replace(settings, embedding_size=table.dimension)
     output_dir = fresh_output_dir(output_dir)
     splits = _load_splits(data)
     extra = load_extra_corpora(settings.extra_train, extra_data)
     with torch_threads(threads):
         with progress_bars(progress):
-            report = _run(splits, extra, output_dir, cell_type, settings, seed, progress)
+            report = _run(splits, extra, output_dir, cell_type, settings, seed, progress, table)
         report[RECIPE_KEY].update(
             command=command,
             model_id=model_id or output_dir.resolve().name,
@@ -122,6 +131,7 @@ def _run(
     settings: CaptioningSettings,
     seed: int,
     progress: bool,
+    table: Any = None,
 ):
     from transformers import set_seed
 
@@ -175,6 +185,11 @@ def _run(
     )
     set_seed(seed)
     model = RnnHubForImageCaptioning(config)
+    vector_facts = None
+    if table is not None:
+        from rnnhub.engine.vectors import apply_vectors
+
+        vector_facts = apply_vectors(model, tokenizer, table, freeze=settings.freeze_vectors, seed=seed)
     suppress = [tokenizer.unk_token_id] if settings.tokenizer == "word" else []
     trainer_settings = TrainerSettings(
         **schedule(settings),
@@ -261,6 +276,7 @@ def _run(
             "vocab_size": len(tokenizer),
             "grid_size": [config.feature_grid_size, config.feature_grid_size],
             "num_parameters": model.num_parameters(),
+            "vectors": vector_facts,
         },
     }
 

@@ -90,6 +90,11 @@ class CaptioningSettings:
     # Train under bfloat16 autocast (Trainer's bf16; weights and optimizer stay float32): needs a CPU with native
     # bfloat16 (AVX512-BF16 or AMX) or a GPU that has it (rnnhub.engine.precision).
     bf16: bool = False
+    # Pretrained word vectors for the decoder's input embeddings (rnnhub.engine.vectors: "glove-6b-50d" or a path);
+    # the embedding size becomes the table's unless embedding_size is given. The caption words are ordinary
+    # English, so an unseen emoji's name shares its words' neighbours with names the model has seen.
+    vectors: str | None = None
+    freeze_vectors: bool = False
 
     def __post_init__(self) -> None:
         check_choice("encoder_block", self.encoder_block, ENCODER_BLOCKS)
@@ -104,6 +109,8 @@ class CaptioningSettings:
                 f"image_size={self.image_size} must be divisible by 2**len(encoder_channels)="
                 f"{2 ** len(self.encoder_channels)} (each conv block halves the image)."
             )
+        if self.freeze_vectors and self.vectors is None:
+            raise ValueError("freeze_vectors needs vectors to freeze: give vectors (--vectors) too.")
         self.augmentation()  # checks the augmentation settings
 
     def augmentation(self) -> Augmentation:
