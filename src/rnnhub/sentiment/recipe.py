@@ -362,6 +362,25 @@ def _train_each_seed(
     return reports
 
 
+# The (weight, temperature) pairs the English distill sweep compared, and the one its mean validation accuracy
+# chose (docs/sentiment-runs/distill-sweep.md).
+DISTILL_SWEPT = ((0.5, 2.0), (0.5, 4.0), (0.9, 2.0))
+DISTILL_CHOSEN = (0.5, 4.0)
+
+
+def _distillation_choice(weight: float, temperature: float) -> str:
+    """How the card says the distillation weight and temperature were set."""
+    pairs = ", ".join(f"({w:g}, {t:g})" for w, t in DISTILL_SWEPT)
+    if (weight, temperature) == DISTILL_CHOSEN:
+        return f"the weight and the temperature were chosen the same way among {pairs}"
+    if (weight, temperature) in DISTILL_SWEPT:
+        return (
+            f"the weight and the temperature are one of the pairs compared the same way ({pairs}), not the one "
+            f"chosen ({DISTILL_CHOSEN[0]:g}, {DISTILL_CHOSEN[1]:g})"
+        )
+    return "the weight and the temperature were set by hand, not compared on validation"
+
+
 def rewrite_sibling_cards(folder: Path, corpus: str) -> None:
     """Rewrite the cards of ``folder``'s siblings (their comparison tables now have one more row)."""
     for sibling in _siblings(folder, corpus):
@@ -540,11 +559,14 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
             "50,000 words with hidden size 256 and fine-tuned vectors, is used for all three cells."
         )
     if report.get("distillation") and settings["language"] == "en":  # what the English sweep measured
+        distillation = report["distillation"]
+        chosen = f"weight {distillation['weight']:g}, temperature {distillation['temperature']:g}"
         selection += (
-            " Distillation from three of the recipe's own seeds (weight and temperature at their defaults, not "
-            "tuned) was kept because its 3 LSTM seeds' mean validation accuracy beat the recipe without it, rerun "
-            "on the same machine (docs/sentiment.md, `bench/sentiment_sweep.py --sweep distill-sweep`); the GRU "
-            "and the vanilla RNN use it unchanged."
+            f" Distillation from three of the recipe's own seeds ({chosen}) was kept because its 3 LSTM seeds' mean "
+            "validation accuracy beat the recipe without it, rerun on the same machine; "
+            + _distillation_choice(distillation["weight"], distillation["temperature"])
+            + " (docs/sentiment.md, `bench/sentiment_sweep.py --sweep distill-sweep`); the GRU and the vanilla RNN "
+            "use it unchanged."
         )
     if settings["language"] == "zh":
         selection += (
