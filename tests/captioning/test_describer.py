@@ -310,6 +310,9 @@ def test_decoder_embeddings_start_from_the_vectors_and_the_card_says_so(tmp_path
     card = (folder / "README.md").read_text()
     assert "Decoder word vectors" in card and "3 of 6 vocabulary words found" in card
     assert "decoder's word embeddings starting from tiny-glove.txt" in card
+    # How shared the machine was while it trained (1, 5, 15-minute load averages at the start and the end).
+    load = report["recipe"]["load_average"]
+    assert len(load["start"]) == 3 and len(load["end"]) == 3 and "- Load: load average " in card
 
 
 def test_vector_settings_are_checked_before_anything_is_built(tmp_path):

@@ -83,6 +83,7 @@ def test_teacher_seeds_are_trained_first_and_every_seed_is_distilled_from_them(t
     assert "temperature 3" in card
     # 0.7 and 3 are no pair the English sweep compared: the card does not claim they were chosen.
     assert "weight 0.7, temperature 3) was kept" in card and "set by hand, not compared on validation" in card
+    assert "- Load: load average " in card and "at the end (1, 5, 15 min)" in card
     teachers = entry["teachers"]["summary"]["validation"]["accuracy"]
     assert "Every seed was distilled from the same 2 teachers" in card
     assert f"validation accuracy {teachers['mean']:.4f} ± {teachers['std']:.4f}" in card

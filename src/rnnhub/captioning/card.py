@@ -19,6 +19,7 @@ from rnnhub.captioning.card_results import (
     scores_table,
 )
 from rnnhub.captioning.settings import CORPUS, RECIPE_KEY, SELECTION_SPLITS, TEST_SPLITS, VARIANT_VALIDATION
+from rnnhub.engine.run_info import describe_load
 from rnnhub.engine.vectors import describe as describe_vectors
 
 __all__ = ["read_report", "write_card"]
@@ -116,6 +117,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         "train time": f"{report['train_time_s']:.0f} s (whole command incl. tokenizer, evaluation and baseline: "
         f"{report['total_time_s']:.0f} s)",
         "hardware": recipe.get("hardware"),
+        "load": describe_load(recipe.get("load_average")),
     }
     variants = (
         metrics["test_variants"]["greedy"]["bleu"],

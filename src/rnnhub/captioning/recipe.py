@@ -37,7 +37,7 @@ from rnnhub.captioning.settings import (
 )
 from rnnhub.engine.checks import check_choice
 from rnnhub.engine.precision import check_bf16
-from rnnhub.engine.run_info import recipe_hardware
+from rnnhub.engine.run_info import load_average, recipe_hardware
 from rnnhub.engine.settings import fresh_output_dir, schedule, torch_threads
 from rnnhub.models.constants import CELL_TYPES
 
@@ -106,6 +106,7 @@ def train_captioning(
         if overrides.get("embedding_size") is None:
             settings = replace(settings, embedding_size=table.dimension)
     output_dir = fresh_output_dir(output_dir)
+    load_at_start = load_average()
     splits = _load_splits(data)
     extra = load_extra_corpora(settings.extra_train, extra_data)
     with torch_threads(threads):
@@ -115,6 +116,7 @@ def train_captioning(
             command=command,
             model_id=model_id or output_dir.resolve().name,
             hardware=recipe_hardware(torch.get_num_threads()),
+            load_average={"start": load_at_start, "end": load_average()},
         )
     (output_dir / "eval_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     from rnnhub.captioning.card import write_card

@@ -6,7 +6,14 @@ import os
 import platform
 from pathlib import Path
 
-__all__ = ["cpu_model", "load_average", "recipe_hardware", "trainer_hardware", "weights_license"]
+__all__ = [
+    "cpu_model",
+    "describe_load",
+    "load_average",
+    "recipe_hardware",
+    "trainer_hardware",
+    "weights_license",
+]
 
 
 def cpu_model() -> str:
@@ -34,6 +41,14 @@ def load_average() -> list[float] | None:
     if not hasattr(os, "getloadavg"):
         return None
     return [round(value, 2) for value in os.getloadavg()]
+
+
+def describe_load(load: dict | None) -> str | None:
+    """A card's line for ``{"start": [1, 5, 15 min], "end": [...]}`` load averages (None when not recorded)."""
+    if not load or not load.get("start"):
+        return None
+    start, end = (", ".join(f"{v:.2f}" for v in load[k]) for k in ("start", "end"))
+    return f"load average {start} at the start, {end} at the end (1, 5, 15 min)"
 
 
 def trainer_hardware(world_size: int) -> str:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from rnnhub.engine import settings as recipe_settings
 from rnnhub.engine.checks import check_choice
 from rnnhub.engine.report import update_report
-from rnnhub.engine.run_info import recipe_hardware, weights_license
+from rnnhub.engine.run_info import describe_load, load_average, recipe_hardware, weights_license
 from rnnhub.models.constants import CELL_TYPES
 
 if TYPE_CHECKING:
@@ -225,6 +225,7 @@ def train_sentiment(
     splits = data if data is not None else recipe_settings.load_corpus(corpus)
 
     started = time.perf_counter()
+    load_at_start = load_average()
     with recipe_settings.torch_threads(threads):
         with tempfile.TemporaryDirectory(prefix="rnnhub-sentiment-") as start:
             # save_pretrained draws a progress bar; a library call is silent unless asked.
@@ -262,6 +263,7 @@ def train_sentiment(
         "vocab_size": vocab_size,
         "total_time_s": round(total_time, 1),
         "hardware": recipe_hardware(used_threads),
+        "load_average": {"start": load_at_start, "end": load_average()},
         "model_id": model_id or output_dir.resolve().name,
         "license": weights_license(corpus),
     }
@@ -526,6 +528,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
         "training rows": report["rows"]["train"],
         "train time": f"{report['wall_time_s']:.0f} s (whole command incl. tokenizer and evaluation: {recipe['total_time_s']:.0f} s)",
         "hardware": recipe["hardware"],
+        "load": describe_load(recipe.get("load_average")),
     }
     beat = ""
     seeds = report.get(SEEDS_KEY)

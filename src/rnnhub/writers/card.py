@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from rnnhub.engine.run_info import describe_load
+
 __all__ = ["save_writer_card"]
 
 SHOWN_SAMPLES = 3  # valid and invalid samples shown per model
@@ -145,7 +147,7 @@ times in the train split) are `<unk>` for both models: {report["unk_share"]["tes
         "wall_time": f"{training.get('wall_time_s')} s of training, {settings.get('torch_threads')} CPU thread(s)",
         "precision": "bfloat16 autocast (float32 weights)" if settings.get("bf16") else None,
         "machine": training.get("hardware"),
-        "load": _load_text(training.get("load_average")),
+        "load": describe_load(training.get("load_average")),
     }
     card = make_model_card(
         model_id=model_id,
@@ -177,11 +179,3 @@ times in the train split) are `<unk>` for both models: {report["unk_share"]["tes
         tags=["rnnhub-writer", "character-level"],
     )
     return save_card(card, folder)
-
-
-def _load_text(load: dict | None) -> str | None:
-    """The machine's 1/5/15-minute load averages when training started and ended (a shared machine's context)."""
-    if not load or not load.get("start"):
-        return None
-    start, end = (", ".join(f"{v:.2f}" for v in load[k]) for k in ("start", "end"))
-    return f"load average {start} at the start, {end} at the end (1, 5, 15 min)"
