@@ -115,6 +115,11 @@ SWEEPS = {
             "published": ([], SEEDS),
             # 256 characters distilled from that variant's own three seeds (its folders copied in as the teachers).
             "max-length-256-distill": (["--max-length", "256", "--teacher-seeds", "0", "1", "2"], (3, 4, 5)),
+            # The same at temperature 4, which the English sweep chose (the same teachers, copied in).
+            "max-length-256-distill-t4": (
+                ["--max-length", "256", "--teacher-seeds", "0", "1", "2", "--distill-temperature", "4"],
+                (3, 4, 5),
+            ),
         },
         "the published Chinese LSTM recipe (characters, hidden 128, 4 epochs) plus one change",
         model_id="{cell}-sentiment-zh",

@@ -578,7 +578,7 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
             if settings["max_length"] == 128
             else f" For the Chinese corpus the length limit ({settings['max_length']} characters) and the 4-epoch "
             "cap differ. The cap was set to keep the run short on one CPU thread; the limit was raised from 128 "
-            "(which cut about 18% of the train reviews) after a 3-seed comparison of mean validation accuracy "
+            "(which cut about 18% of the train reviews, `bench/results/sentiment_truncation_zh.json`) after a 3-seed comparison of mean validation accuracy "
             "(docs/sentiment.md, `bench/sentiment_sweep.py --sweep zh-sweep`)."
         )
     sections = {"How the settings were chosen": selection}
