@@ -93,10 +93,24 @@ def test_teachers_distil_the_model_and_the_report_names_them(source, tmp_path, c
     assert "--teachers" in report["command"] and "--distill-weight 0.9" in report["command"]
 
 
+def test_the_tfidf_teacher_distils_the_model_alone_and_the_report_records_its_settings(source, tmp_path):
+    data = write_rows(tmp_path / "reviews.csv", sentiment_rows(40))
+    argv = command(source, data, tmp_path / "out", "--epochs", "1", "--tfidf-teacher", "word")
+    assert finetune_cli.main([*argv, "--distill-temperature", "1"]) == 0
+    report = json.loads((tmp_path / "out" / "eval_report.json").read_text())
+    (teacher,) = report["distillation"]["teachers"]
+    assert teacher["kind"] == "tfidf-logistic-regression" and teacher["analyzer"] == "word"
+    assert teacher["folds"] == 5 and 0.0 <= teacher["out_of_fold_train_accuracy"] <= 1.0
+    assert report["distillation"]["temperature"] == 1.0 and "--tfidf-teacher word" in report["command"]
+
+
 def test_distillation_settings_without_teachers_are_refused(source, tmp_path, capsys):
     data = write_rows(tmp_path / "reviews.csv", sentiment_rows(20))
     assert finetune_cli.main(command(source, data, tmp_path / "out", "--distill-temperature", "4")) == 2
-    assert "--distill-temperature set how to distil from teachers: give --teachers" in capsys.readouterr().err
+    assert (
+        "--distill-temperature set how to distil from teachers: give --teachers FOLDER ... or --tfidf-teacher"
+        in capsys.readouterr().err
+    )
     assert (
         finetune_cli.main(
             command(source, data, tmp_path / "out", "--teachers", str(source), "--distill-weight", "2")

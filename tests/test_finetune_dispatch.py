@@ -88,7 +88,7 @@ def test_teachers_are_refused_for_a_captioner(captioner, image_folder, tmp_path,
     ]
     assert main([*argv, "--teachers", str(captioner)]) == 2
     assert (
-        "--teachers (distillation) is for classification; this is a captioning model"
+        "--teachers / --tfidf-teacher (distillation) are for classification; this is a captioning model"
         in capsys.readouterr().err
     )
     assert not (tmp_path / "o").exists()

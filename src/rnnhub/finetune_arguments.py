@@ -58,12 +58,19 @@ class ModelArguments:
         "their mean probability as well as from the labels",
         metavar="FOLDER",
     )
+    tfidf_teacher: str | None = _option(
+        None,
+        "classification: distil from TF-IDF + logistic regression on word or char (Chinese) n-grams too, its "
+        "settings chosen on validation and its train probabilities out-of-fold (one more teacher beside "
+        "--teachers, or the only one)",
+        choices=("word", "char"),
+    )
     distill_weight: float = _option(
-        0.5, "classification, with --teachers: the share of the loss that matches the teachers (0-1)"
+        0.5, "classification, with teachers: the share of the loss that matches the teachers (0-1)"
     )
     distill_temperature: float = _option(
         2.0,
-        "classification, with --teachers: the temperature that softens the teachers' and the model's outputs",
+        "classification, with teachers: the temperature that softens the teachers' and the model's outputs",
     )
 
 

@@ -195,8 +195,10 @@ def _check_task_options(parsed: FinetuneArguments, task: str) -> None:
         raise ValueError(
             f"--pooling / --layer-lr-decay / --gradual-unfreezing are for classification; this is a {task} model"
         )
-    if task != "classification" and model.teachers:
-        raise ValueError(f"--teachers (distillation) is for classification; this is a {task} model")
+    if task != "classification" and (model.teachers or model.tfidf_teacher):
+        raise ValueError(
+            f"--teachers / --tfidf-teacher (distillation) are for classification; this is a {task} model"
+        )
     defaults = type(model)()
     tuned = [
         flag
@@ -206,9 +208,10 @@ def _check_task_options(parsed: FinetuneArguments, task: str) -> None:
         )
         if getattr(model, name) != getattr(defaults, name)
     ]
-    if tuned and not model.teachers:
+    if tuned and not (model.teachers or model.tfidf_teacher):
         raise ValueError(
-            f"{' / '.join(tuned)} set how to distil from teachers: give --teachers FOLDER ... too"
+            f"{' / '.join(tuned)} set how to distil from teachers: give --teachers FOLDER ... or "
+            "--tfidf-teacher word|char too"
         )
     given = [name for name in ("source_lang", "target_lang", "dataset_config_name") if getattr(data, name)]
     if task != "translation" and given:
@@ -348,6 +351,7 @@ def _run_task(task: str, model: ModelArguments, data: DataArguments, metric: str
         gradual_unfreezing=model.gradual_unfreezing,
         pooling=model.pooling,
         teachers=model.teachers,
+        tfidf_teacher=model.tfidf_teacher,
         distill_weight=model.distill_weight,
         distill_temperature=model.distill_temperature,
         **common,

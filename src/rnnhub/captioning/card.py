@@ -18,6 +18,7 @@ from rnnhub.captioning.card_results import (
     sample_table,
     scores_table,
 )
+from rnnhub.captioning.seeds import SEEDS_KEY, seeds_section
 from rnnhub.captioning.settings import CORPUS, RECIPE_KEY, SELECTION_SPLITS, TEST_SPLITS, VARIANT_VALIDATION
 from rnnhub.engine.run_info import describe_load
 from rnnhub.engine.vectors import describe as describe_vectors
@@ -215,6 +216,8 @@ def write_card(folder: str | os.PathLike[str]) -> Path:
             'captioner("my_emoji.png", num_beams=3)   # [{"generated_text": ...}]\n```'
         ),
     }
+    if SEEDS_KEY in report:
+        sections["Seeds"] = seeds_section(report)
     limitations = (
         "Trained on about 2,600 emoji pictures in one design (Google Noto, 64x64, white background). Photos, "
         "drawings in other styles, or other emoji fonts are far outside its training data and get an emoji-like "

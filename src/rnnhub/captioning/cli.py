@@ -122,7 +122,29 @@ def add_cli(recipes: Any) -> argparse.ArgumentParser:
     )
     rescore.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     rescore.set_defaults(func=_rescore)
+
+    seeds = recipes.add_parser(
+        "captioning-seeds",
+        help="record other seeds of a captioning folder's recipe in its report and card (no training)",
+        description="Read the eval_report.json of other runs of the same `rnnhub train captioning` command with "
+        "another --seed, check they are the same recipe, and add a Seeds table (each seed's selection score and "
+        "greedy BLEU-4 per split, mean ± std) to the folder's eval_report.json and card.",
+    )
+    seeds.add_argument("folder", help="the published folder, written by `rnnhub train captioning`")
+    seeds.add_argument("reports", nargs="+", help="the other seeds' eval_report.json files")
+    seeds.set_defaults(func=_record_seeds)
     return parser
+
+
+def _record_seeds(args: argparse.Namespace) -> int:
+    from rnnhub.captioning.card import write_card
+    from rnnhub.captioning.seeds import record_seeds
+
+    entry = record_seeds(args.folder, args.reports)
+    write_card(args.folder)
+    seeds = ", ".join(str(row["seed"]) for row in entry["others"])
+    print(f"Recorded seeds {seeds} in {args.folder}/eval_report.json and rewrote its README.md")
+    return 0
 
 
 # Options that set one number each: (flag, type, what it is); the setting is the flag's name with underscores.

@@ -1,6 +1,8 @@
 """The TF-IDF + logistic-regression baseline the recurrent classifiers are compared to (scikit-learn, imported
 lazily; the metrics are :mod:`rnnhub.sentiment.evaluate`'s):
 
+* :func:`fit_tfidf` fits the scikit-learn pipeline of one setting (also the distillation teacher's,
+  :func:`rnnhub.sentiment.distill.tfidf_teacher_probabilities`);
 * :func:`tfidf_baseline` fits one setting on the training split and scores it on one evaluation split;
 * :func:`select_tfidf_settings` tries a small grid (:data:`DEFAULT_C_GRID` x n-gram ranges) on the VALIDATION split
   and returns the setting with the best macro-F1. It takes no test data at all, so the test split cannot leak into
@@ -30,6 +32,7 @@ __all__ = [
     "DEFAULT_NGRAM_GRID",
     "corpus_tfidf_baseline",
     "default_analyzer",
+    "fit_tfidf",
     "run_tfidf_baseline",
     "select_tfidf_settings",
     "tfidf_baseline",
@@ -74,7 +77,7 @@ def _check_settings(analyzer: str, ngram_range: tuple[int, int], C: float) -> tu
     return low, high
 
 
-def _fit(
+def fit_tfidf(
     texts: Sequence[str],
     labels: Sequence[int],
     analyzer: str,
@@ -82,6 +85,8 @@ def _fit(
     C: float,
     seed: int,
 ):
+    """TF-IDF (``analyzer`` n-grams in ``ngram_range``, lowercased, sublinear counts) + L2 logistic regression
+    with inverse strength ``C``, fitted on ``texts``; a scikit-learn pipeline (``predict``, ``predict_proba``)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -130,7 +135,7 @@ def tfidf_baseline(
     )
     if len(set(np.asarray(train_labels).tolist())) < 2:
         raise ValueError("The training labels hold a single class; a classifier needs at least two.")
-    pipeline = _fit(train_texts, train_labels, analyzer, (low, high), C, seed)
+    pipeline = fit_tfidf(train_texts, train_labels, analyzer, (low, high), C, seed)
     predictions = pipeline.predict(list(eval_texts))
     settings = {
         "analyzer": analyzer,

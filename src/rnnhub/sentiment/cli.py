@@ -57,13 +57,21 @@ def add_train_cli(recipes: argparse._SubParsersAction) -> None:
         "--distill-weight",
         type=float,
         default=None,
-        help="with --teacher-seeds: the share of the loss on the teachers, the rest on the labels (default: 0.5)",
+        help="with teachers: the share of the loss on the teachers, the rest on the labels (default: 0.5)",
     )
     sentiment.add_argument(
         "--distill-temperature",
         type=float,
         default=None,
-        help="with --teacher-seeds: the temperature softening teachers' and model's probabilities (default: 2)",
+        help="with teachers: the temperature softening teachers' and model's probabilities (default: 2)",
+    )
+    sentiment.add_argument(
+        "--tfidf-teacher",
+        action="store_const",
+        const=True,
+        default=None,
+        help="distil from TF-IDF + logistic regression too (settings chosen on validation, train probabilities "
+        "out-of-fold): one more teacher beside --teacher-seeds, or the only one",
     )
     sentiment.add_argument(
         "--threads",

@@ -54,6 +54,7 @@ from rnnhub.sentiment.distill import (
     DistillationTrainer,
     check_distillation,
     teacher_probabilities,
+    tfidf_teacher_probabilities,
 )
 from rnnhub.sentiment.evaluate import classification_metrics, make_compute_metrics
 
@@ -289,6 +290,7 @@ def finetune(
     teachers: Sequence[str | os.PathLike[str]] | None = None,
     distill_weight: float = 0.5,
     distill_temperature: float = 2.0,
+    tfidf_teacher: str | None = None,
 ) -> FinetuneResult:
     """Fine-tune ``model`` as a classifier of ``data``'s labels and save the result in ``output_dir``.
 
@@ -335,6 +337,10 @@ def finetune(
             texts before training. None: train on the labels alone.
         distill_weight: with teachers, the share of the loss that matches them (the rest: the labels).
         distill_temperature: with teachers, the temperature that softens their and the model's probabilities.
+        tfidf_teacher: a TF-IDF + logistic-regression teacher over ``"word"`` or ``"char"`` n-grams, settings
+            chosen on validation, its train probabilities out-of-fold
+            (:func:`~rnnhub.sentiment.distill.tfidf_teacher_probabilities`); it joins ``teachers`` as one more
+            teacher in the mean, or teaches alone. None: no such teacher.
 
     Raises:
         ValueError: missing columns, empty texts or labels, a single label in all the data, labels in
@@ -360,8 +366,13 @@ def finetune(
         raise ValueError(
             f"layer_lr_decay must be at least 1 (1: one rate for all; ULMFiT: 2.6), got {layer_lr_decay}."
         )
-    if teachers is not None:
+    distilled = teachers is not None or tfidf_teacher is not None
+    if distilled:
         check_distillation(distill_weight, distill_temperature)
+    if tfidf_teacher is not None and tfidf_teacher not in ("word", "char"):
+        raise ValueError(
+            f"tfidf_teacher is the teacher's n-gram unit, 'word' or 'char' (for Chinese), got {tfidf_teacher!r}."
+        )
     if metric_for_best_model not in BEST_METRICS:
         raise ValueError(
             f"metric_for_best_model must be one of {', '.join(BEST_METRICS)}, got {metric_for_best_model!r}."
@@ -390,13 +401,10 @@ def finetune(
         for split, dataset in splits.items()
     }
     trainer_class, trainer_options, overrides = Trainer, {}, dict(training_arguments or {})
-    if teachers is not None:
-        soft = teacher_probabilities(
-            teachers,
-            splits["train"]["text"],
-            labels=labels,
-            max_length=max_length,
-            temperature=distill_temperature,
+    tfidf_facts = None
+    if distilled:
+        soft, tfidf_facts = _soft_targets(
+            splits, encoded, labels, teachers, tfidf_teacher, max_length, distill_temperature, seed
         )
         encoded["train"] = encoded["train"].add_column(TEACHER_COLUMN, soft.tolist())
         trainer_class = DistillationTrainer
@@ -456,7 +464,7 @@ def finetune(
             vectors=vector_facts,
             layer_lr_decay=layer_lr_decay,
             gradual_unfreezing=gradual_unfreezing,
-            distillation=_distillation_facts(teachers, distill_weight, distill_temperature),
+            distillation=_distillation_facts(teachers, distill_weight, distill_temperature, tfidf_facts),
             hardware=trainer_hardware(args.world_size),
             resumed_from=resume_from,
         )
@@ -483,15 +491,51 @@ def describe_schedule(facts: Mapping[str, Any]) -> str | None:
     return "; ".join(parts) or None
 
 
+def _soft_targets(
+    splits: datasets.DatasetDict,
+    encoded: dict[str, datasets.Dataset],
+    labels: list[str],
+    teachers: Sequence[str | os.PathLike[str]] | None,
+    tfidf_teacher: str | None,
+    max_length: int,
+    temperature: float,
+    seed: int,
+) -> tuple[np.ndarray, dict[str, Any] | None]:
+    """The train texts' soft targets: the mean over the teacher folders and the TF-IDF teacher (one teacher
+    each), and the TF-IDF teacher's facts (None without it)."""
+    parts, tfidf_facts = [], None
+    if teachers:
+        soft = teacher_probabilities(
+            teachers, splits["train"]["text"], labels=labels, max_length=max_length, temperature=temperature
+        )
+        parts.append((soft, len(teachers)))
+    if tfidf_teacher is not None:
+        soft, tfidf_facts = tfidf_teacher_probabilities(
+            (splits["train"]["text"], encoded["train"]["labels"]),
+            (splits["validation"]["text"], encoded["validation"]["labels"]),
+            analyzer=tfidf_teacher,
+            num_labels=len(labels),
+            temperature=temperature,
+            seed=seed,
+        )
+        parts.append((soft, 1))
+    total = sum(soft.astype(np.float64) * count for soft, count in parts)
+    return (total / sum(count for _, count in parts)).astype(np.float32), tfidf_facts
+
+
 def _distillation_facts(
-    teachers: Sequence[str | os.PathLike[str]] | None, weight: float, temperature: float
+    teachers: Sequence[str | os.PathLike[str]] | None,
+    weight: float,
+    temperature: float,
+    tfidf_facts: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """What the report records of a distillation: the teachers (their folder names and, where their report
-    says, validation accuracy), the weight and the temperature. None without teachers."""
-    if teachers is None:
+    says, validation accuracy; the TF-IDF teacher's settings), the weight and the temperature. None without
+    teachers."""
+    if teachers is None and tfidf_facts is None:
         return None
-    listed = []
-    for teacher in teachers:
+    listed: list[dict[str, Any]] = [] if tfidf_facts is None else [dict(tfidf_facts)]
+    for teacher in teachers or ():
         report_path = Path(teacher) / "eval_report.json"
         accuracy = None
         if report_path.is_file():
@@ -507,13 +551,27 @@ def describe_distillation(facts: Mapping[str, Any]) -> str | None:
     distillation = facts.get("distillation")
     if not distillation:
         return None
-    names = ", ".join(f"`{Path(teacher['folder']).name}`" for teacher in distillation["teachers"])
+    names = ", ".join(_teacher_name(teacher) for teacher in distillation["teachers"])
+    count = len(distillation["teachers"])
+    teachers = (
+        "one teacher classifier" if count == 1 else f"the mean probability of {count} teacher classifiers"
+    )
     return (
-        f"distilled from the mean probability of {len(distillation['teachers'])} teacher classifiers "
-        f"({names}), temperature "
-        f"{distillation['temperature']:g}, {distillation['weight']:g} of the loss on the teachers and the rest "
+        f"distilled from {teachers} ({names}), temperature "
+        f"{distillation['temperature']:g}, {distillation['weight']:g} of the loss on the {'teacher' if count == 1 else 'teachers'} and the rest "
         "on the labels"
     )
+
+
+def _teacher_name(teacher: Mapping[str, Any]) -> str:
+    """A teacher as the card names it: its folder, or the TF-IDF teacher's settings."""
+    if teacher.get("kind") == "tfidf-logistic-regression":
+        low, high = teacher["ngram_range"]
+        return (
+            f"TF-IDF + logistic regression on {teacher['analyzer']} {low}-{high}-grams, C {teacher['C']:g}, "
+            f"out-of-fold over {teacher['folds']} folds of train"
+        )
+    return f"`{Path(teacher['folder']).name}`"
 
 
 def _split_report(output, labels: list[str]) -> dict[str, Any]:
