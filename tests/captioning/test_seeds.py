@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from rnnhub.captioning.card_results import seed_row, seeds_section
 from rnnhub.captioning.cli import main
-from rnnhub.captioning.seeds import record_seeds, seed_row, seeds_section
+from rnnhub.captioning.seeds import record_seeds
 
 PUBLISHED = Path(__file__).resolve().parents[2] / "model_cards" / "lstm-captioning-emoji"
 RUNS = Path(__file__).resolve().parents[2] / "docs" / "captioning-runs"

@@ -17,9 +17,16 @@ from rnnhub.captioning.card_results import (
     sample_rule,
     sample_table,
     scores_table,
+    seeds_section,
 )
-from rnnhub.captioning.seeds import SEEDS_KEY, seeds_section
-from rnnhub.captioning.settings import CORPUS, RECIPE_KEY, SELECTION_SPLITS, TEST_SPLITS, VARIANT_VALIDATION
+from rnnhub.captioning.settings import (
+    CORPUS,
+    RECIPE_KEY,
+    SEEDS_KEY,
+    SELECTION_SPLITS,
+    TEST_SPLITS,
+    VARIANT_VALIDATION,
+)
 from rnnhub.engine.run_info import describe_load
 from rnnhub.engine.vectors import describe as describe_vectors
 
@@ -27,14 +34,14 @@ __all__ = ["read_report", "write_card"]
 
 
 def read_report(folder: Path) -> dict[str, Any]:
-    """The folder's ``eval_report.json``; ValueError when it is missing, unreadable or not the recipe's."""
-    path = folder / "eval_report.json"
+    """The folder's ``eval_report.json`` (or, given a file, that report itself); ValueError when it is missing,
+    unreadable or not the recipe's."""
+    path = folder / "eval_report.json" if folder.is_dir() else folder
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(
-            f"{folder} has no readable eval_report.json from `rnnhub train captioning`."
-        ) from error
+        what = "has no readable eval_report.json" if path != folder else "is not a readable eval_report.json"
+        raise ValueError(f"{folder} {what} from `rnnhub train captioning`.") from error
     if RECIPE_KEY not in report:
         raise ValueError(f"{path} was not written by `rnnhub train captioning`.")
     return report

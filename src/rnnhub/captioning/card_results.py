@@ -1,12 +1,15 @@
 """The captioning card's result sections, from ``eval_report.json``: where each split's scores belong (corpus and
-split), the scores of every test split next to retrieval at a glance, the goals, and the samples table."""
+split), the scores of every test split next to retrieval at a glance, the goals, the samples table, and the
+seeds' table."""
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Mapping
 from typing import Any
 
 from rnnhub.captioning.samples import PER_KIND, RULE, SEED
-from rnnhub.captioning.settings import CORPUS, RECIPE_KEY
+from rnnhub.captioning.settings import CORPUS, RECIPE_KEY, SEEDS_KEY, SELECTION_SPLITS, TEST_SPLITS
 
 __all__ = [
     "GOALS",
@@ -16,6 +19,8 @@ __all__ = [
     "sample_rule",
     "sample_table",
     "scores_table",
+    "seed_row",
+    "seeds_section",
     "test_splits",
 ]
 
@@ -132,3 +137,54 @@ def sample_rule(report: dict[str, Any]) -> str:
 
 def _saved_decoding(report: dict[str, Any]) -> str:
     return (report.get("decoding") or {}).get("saved", "greedy")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Seeds: other runs of the same command (recorded by rnnhub.captioning.seeds)
+
+SEED_COLUMNS = ("selection", *SELECTION_SPLITS, *TEST_SPLITS)
+
+
+def selection_score(report: Mapping[str, Any]) -> float:
+    """The score that chose the report's checkpoint: its evaluation BLEU at ``best_step``."""
+    for entry in report["history"]:
+        if entry.get("step") == report["best_step"] and "eval_bleu" in entry:
+            return float(entry["eval_bleu"])
+    raise ValueError(f"The report of seed {report.get('seed')} has no evaluation at its best step.")
+
+
+def seed_row(report: Mapping[str, Any]) -> dict[str, Any]:
+    """One seed's row: its seed, selection score and greedy BLEU-4 on each split it was scored on."""
+    metrics = report["metrics"]
+    row: dict[str, Any] = {"seed": report["seed"], "selection": selection_score(report)}
+    row.update({split: metrics[split]["greedy"]["bleu"] for split in SEED_COLUMNS[1:] if split in metrics})
+    return row
+
+
+def seeds_section(report: Mapping[str, Any]) -> str:
+    """The card's Seeds section: a row per seed (the published one from the report's current metrics, the others
+    as recorded), then the mean ± sample std of each column."""
+    rows = sorted([seed_row(report), *report[SEEDS_KEY]["others"]], key=lambda row: row["seed"])
+    columns = [c for c in SEED_COLUMNS if all(c in row for row in rows)]
+    header = "| seed | " + " | ".join(f"`{c}`" if c != "selection" else "selection" for c in columns) + " |"
+    lines = [header, "|---" * (len(columns) + 1) + "|"]
+    for row in rows:
+        mark = " (published)" if row["seed"] == report["seed"] else ""
+        lines.append(f"| {row['seed']}{mark} | " + " | ".join(f"{row[c]:.1f}" for c in columns) + " |")
+    spread = []
+    for column in columns:
+        values = [row[column] for row in rows]
+        spread.append(f"{statistics.fmean(values):.1f} ± {statistics.stdev(values):.1f}")
+    lines.append(f"| mean ± std of {len(rows)} | " + " | ".join(spread) + " |")
+    best = max(rows, key=lambda row: row["selection"])["seed"]
+    chosen = (
+        "the seed with the best selection score"
+        if best == report["seed"]
+        else f"seed {report['seed']} (seed {best} has the best selection score)"
+    )
+    return (
+        f"The same command with {len(rows)} seeds (`--seed`), greedy BLEU-4. The selection score (greedy BLEU-4 "
+        "on `validation` plus `validation_variants`) chose each seed's checkpoint. The published folder is "
+        f"{chosen}: its test numbers are one draw, and the mean is the number to compare a recipe by.\n\n"
+        + "\n".join(lines)
+    )

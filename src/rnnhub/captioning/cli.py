@@ -137,11 +137,9 @@ def add_cli(recipes: Any) -> argparse.ArgumentParser:
 
 
 def _record_seeds(args: argparse.Namespace) -> int:
-    from rnnhub.captioning.card import write_card
     from rnnhub.captioning.seeds import record_seeds
 
     entry = record_seeds(args.folder, args.reports)
-    write_card(args.folder)
     seeds = ", ".join(str(row["seed"]) for row in entry["others"])
     print(f"Recorded seeds {seeds} in {args.folder}/eval_report.json and rewrote its README.md")
     return 0

@@ -14,6 +14,7 @@ from rnnhub.models.constants import ENCODER_BLOCKS, ENCODER_NORMS
 __all__ = [
     "CORPUS",
     "RECIPE_KEY",
+    "SEEDS_KEY",
     "SELECTION_SPLITS",
     "TEST_SPLITS",
     "TOKENIZER_KINDS",
@@ -25,6 +26,7 @@ __all__ = [
 CORPUS = "emoji-captions"
 TEST_SPLITS = ("test", "test_variants")
 RECIPE_KEY = "recipe"
+SEEDS_KEY = "seeds"  # the other seeds' rows beside a published folder (rnnhub.captioning.seeds)
 # The held-out training variants: a second validation split that early stopping also watches.
 VARIANT_VALIDATION = "validation_variants"
 SELECTION_SPLITS = ("validation", VARIANT_VALIDATION)

@@ -30,6 +30,7 @@ __all__ = [
     "ANALYZERS",
     "DEFAULT_C_GRID",
     "DEFAULT_NGRAM_GRID",
+    "MODEL_NAME",
     "corpus_tfidf_baseline",
     "default_analyzer",
     "fit_tfidf",
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 ANALYZERS = ("word", "char", "char_wb")
+MODEL_NAME = (
+    "tfidf-logistic-regression"  # how reports name this model (the baseline's, a distillation teacher's)
+)
 # Inverse regularisation strengths a factor of 4 apart, from "strongly smoothed" to "nearly unregularised" (sparse
 # n-gram features on ~10k short texts want weak regularisation; the grid reaches past where validation peaks).
 DEFAULT_C_GRID: tuple[float, ...] = (0.25, 1.0, 4.0, 16.0, 64.0)
@@ -328,7 +332,7 @@ def corpus_tfidf_baseline(
     result[report_split] = result.pop("test")
     return {
         "dataset": name,
-        "model": "tfidf-logistic-regression",
+        "model": MODEL_NAME,
         "selection_split": "validation",
         "fit_split": "train",
         "report_split": report_split,

@@ -190,7 +190,7 @@ def tfidf_teacher_probabilities(
     """
     from sklearn.model_selection import StratifiedKFold
 
-    from rnnhub.sentiment.baseline import fit_tfidf, select_tfidf_settings
+    from rnnhub.sentiment.baseline import MODEL_NAME, fit_tfidf, select_tfidf_settings
 
     texts, labels = list(train[0]), np.asarray(train[1])
     if folds < 2:
@@ -215,7 +215,7 @@ def tfidf_teacher_probabilities(
     probabilities = torch.softmax(torch.from_numpy(log_probabilities / temperature), dim=-1).numpy()
     out_of_fold = float((log_probabilities.argmax(axis=1) == labels).mean())
     facts = {
-        "kind": "tfidf-logistic-regression",
+        "kind": MODEL_NAME,
         "analyzer": analyzer,
         "ngram_range": list(ngram_range),
         "C": float(C),

@@ -49,6 +49,7 @@ from rnnhub.engine.run_info import trainer_hardware
 from rnnhub.engine.trainer import CHECKPOINTS_DIRNAME
 from rnnhub.engine.vectors import VectorTable, apply_vectors, load_vectors
 from rnnhub.engine.vectors import describe as describe_vectors
+from rnnhub.sentiment.baseline import MODEL_NAME as TFIDF_MODEL_NAME
 from rnnhub.sentiment.distill import (
     TEACHER_COLUMN,
     DistillationTrainer,
@@ -553,19 +554,19 @@ def describe_distillation(facts: Mapping[str, Any]) -> str | None:
         return None
     names = ", ".join(_teacher_name(teacher) for teacher in distillation["teachers"])
     count = len(distillation["teachers"])
-    teachers = (
-        "one teacher classifier" if count == 1 else f"the mean probability of {count} teacher classifiers"
-    )
+    if count == 1:
+        source, share = "one teacher classifier", "the teacher"
+    else:
+        source, share = f"the mean probability of {count} teacher classifiers", "the teachers"
     return (
-        f"distilled from {teachers} ({names}), temperature "
-        f"{distillation['temperature']:g}, {distillation['weight']:g} of the loss on the {'teacher' if count == 1 else 'teachers'} and the rest "
-        "on the labels"
+        f"distilled from {source} ({names}), temperature {distillation['temperature']:g}, "
+        f"{distillation['weight']:g} of the loss on {share} and the rest on the labels"
     )
 
 
 def _teacher_name(teacher: Mapping[str, Any]) -> str:
     """A teacher as the card names it: its folder, or the TF-IDF teacher's settings."""
-    if teacher.get("kind") == "tfidf-logistic-regression":
+    if teacher.get("kind") == TFIDF_MODEL_NAME:
         low, high = teacher["ngram_range"]
         return (
             f"TF-IDF + logistic regression on {teacher['analyzer']} {low}-{high}-grams, C {teacher['C']:g}, "
